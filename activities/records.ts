@@ -1,0 +1,79 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { z } from 'zod';
+import type { Sql } from '../db';
+import { appendToStream, WrongExpectedVersionError } from '../db/event-store';
+import { upsertCaseRow } from '../db/projections';
+import type { CaseState } from '../domain';
+import type { Logger } from '../config/logger';
+
+export const recordEventsInput = z.object({
+  productId: z.string().min(1),
+  commandId: z.string().min(1),
+  expectedVersion: z.number().int().min(0),
+  actor: z.object({ userId: z.string(), role: z.string(), office: z.string() }),
+  occurredAt: z.iso.datetime(),
+  ruleSetId: z.string().min(1),
+  events: z.array(z.object({ type: z.string().min(1), data: z.unknown() })).min(1),
+  /** The case state after the events, for the read models. */
+  state: z.looseObject({ status: z.string() }),
+});
+export type RecordEventsInput = z.infer<typeof recordEventsInput>;
+
+export interface RecordEventsResult {
+  version: number;
+  duplicate: boolean;
+}
+
+/** Activities that keep the records: the event store and the read models, in one transaction. */
+export function createRecordActivities(deps: { sql: Sql; log: Logger }) {
+  return {
+    async recordEvents(raw: RecordEventsInput): Promise<RecordEventsResult> {
+      const parsed = recordEventsInput.safeParse(raw);
+      if (!parsed.success) {
+        throw ApplicationFailure.create({
+          type: 'InvalidActivityInput',
+          message: z.prettifyError(parsed.error),
+          nonRetryable: true,
+        });
+      }
+      const input = parsed.data;
+      try {
+        const result = await appendToStream(
+          deps.sql,
+          {
+            streamId: input.productId,
+            commandId: input.commandId,
+            expectedVersion: input.expectedVersion,
+            actor: input.actor,
+            occurredAt: input.occurredAt,
+            ruleSetId: input.ruleSetId,
+            events: input.events,
+          },
+          (tx, appended) =>
+            upsertCaseRow(tx, {
+              productId: input.productId,
+              version: input.expectedVersion + appended.length,
+              state: input.state as unknown as CaseState,
+              occurredAt: input.occurredAt,
+            }),
+        );
+        deps.log.info(
+          {
+            productId: input.productId,
+            commandId: input.commandId,
+            version: result.version,
+            duplicate: result.duplicate,
+          },
+          result.duplicate ? 'events already recorded' : 'events recorded',
+        );
+        return { version: result.version, duplicate: result.duplicate };
+      } catch (err) {
+        if (err instanceof WrongExpectedVersionError) {
+          // Only the case's own workflow writes its stream, so this is a defect: stop retrying and say so.
+          throw ApplicationFailure.create({ type: 'WrongExpectedVersion', message: err.message, nonRetryable: true });
+        }
+        throw err;
+      }
+    },
+  };
+}

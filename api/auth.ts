@@ -1,0 +1,66 @@
+import { jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import type { Actor, Role } from '../domain';
+
+/** The roles a bearer token may carry; `system` is the workflow's own and never given to a person. */
+export const USER_ROLES = [
+  'subject',
+  'commune_officer',
+  'provincial_office',
+  'council_member',
+  'ministry',
+  'auditor',
+  'admin',
+] as const satisfies readonly Role[];
+export type UserRole = (typeof USER_ROLES)[number];
+
+export const principalSchema = z.object({
+  sub: z.string().min(1).max(128),
+  role: z.enum(USER_ROLES),
+  /** Commune or province GSO code, `MINISTRY`, or `VN` (nationwide, for auditors and admins). */
+  jurisdiction: z.string().min(1).max(64),
+  name: z.string().max(200).optional(),
+});
+export type Principal = z.infer<typeof principalSchema>;
+
+const ISSUER = 'ocop-cycle';
+
+/** Thrown when a request carries no valid bearer token; the API answers 401. */
+export class AuthenticationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthenticationError';
+  }
+}
+
+export function actorOf(principal: Principal): Actor {
+  return { userId: principal.sub, role: principal.role, office: principal.jurisdiction };
+}
+
+export async function signToken(secret: string, principal: Principal, expiresIn = '8h'): Promise<string> {
+  return new SignJWT({ role: principal.role, jurisdiction: principal.jurisdiction, name: principal.name })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(principal.sub)
+    .setIssuer(ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}
+
+export async function verifyAuthorization(secret: string, header: string | undefined): Promise<Principal> {
+  if (!header) throw new AuthenticationError('missing Authorization: Bearer <token>');
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) throw new AuthenticationError('Authorization must be "Bearer <token>"');
+  let payload: unknown;
+  try {
+    ({ payload } = await jwtVerify(match[1], new TextEncoder().encode(secret), {
+      issuer: ISSUER,
+      algorithms: ['HS256'],
+    }));
+  } catch (err) {
+    throw new AuthenticationError(`invalid token: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = principalSchema.safeParse(payload);
+  if (!parsed.success) throw new AuthenticationError(`token lacks a valid role or jurisdiction`);
+  return parsed.data;
+}

@@ -1,0 +1,190 @@
+import type { Sql, TransactionSql } from './index';
+import { deterministicUuid, eventHash, GENESIS_HASH, type HashedEventFields } from './canonical';
+
+export interface Actor {
+  userId: string;
+  role: string;
+  office: string;
+}
+
+export interface NewEvent {
+  type: string;
+  data: unknown;
+  /** @default 1 */
+  schemaVersion?: number;
+}
+
+export interface AppendInput {
+  streamId: string;
+  /** The command (Temporal Update id) the events answer; a retried append with the same id writes nothing. */
+  commandId: string;
+  /** Stream version the caller decided against; a different stored version is a concurrency conflict. */
+  expectedVersion: number;
+  actor: Actor;
+  occurredAt: string;
+  ruleSetId: string;
+  events: NewEvent[];
+}
+
+export interface StoredEvent extends HashedEventFields {
+  globalPosition: string;
+  recordedAt: string;
+  hash: string;
+}
+
+export interface AppendResult {
+  /** Stream version after the append (the position of its last event). */
+  version: number;
+  /** True when the command had already been appended and nothing was written. */
+  duplicate: boolean;
+  events: StoredEvent[];
+}
+
+/** Thrown when the stream moved on since the caller decided: someone else appended in between. */
+export class WrongExpectedVersionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`stream ${streamId} is at version ${actual}, expected ${expected}`);
+    this.name = 'WrongExpectedVersionError';
+  }
+}
+
+interface EventRow {
+  global_position: string;
+  stream_id: string;
+  stream_position: number;
+  event_id: string;
+  command_id: string;
+  command_index: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  actor_user: string;
+  actor_role: string;
+  actor_office: string;
+  occurred_at: Date;
+  recorded_at: Date;
+  rule_set_id: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function fromRow(row: EventRow): StoredEvent {
+  return {
+    globalPosition: String(row.global_position),
+    streamId: row.stream_id,
+    streamPosition: row.stream_position,
+    eventId: row.event_id,
+    commandId: row.command_id,
+    commandIndex: row.command_index,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    actor: { userId: row.actor_user, role: row.actor_role, office: row.actor_office },
+    occurredAt: row.occurred_at.toISOString(),
+    recordedAt: row.recorded_at.toISOString(),
+    ruleSetId: row.rule_set_id,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/**
+ * Appends a command's events to a stream: idempotent by command id, guarded by the expected version, and
+ * hash-chained. `project` runs in the same transaction, so read models never disagree with the store.
+ */
+export async function appendToStream(
+  sql: Sql,
+  input: AppendInput,
+  project?: (tx: TransactionSql, appended: StoredEvent[]) => Promise<void>,
+): Promise<AppendResult> {
+  return sql.begin(async (tx) => {
+    // One writer per stream at a time; other streams are not blocked.
+    await tx`SELECT pg_advisory_xact_lock(hashtextextended(${input.streamId}, 0))`;
+    const already = await tx<EventRow[]>`
+      SELECT * FROM events WHERE stream_id = ${input.streamId} AND command_id = ${input.commandId}
+      ORDER BY stream_position`;
+    const [last] = await tx<{ stream_position: number; hash: string }[]>`
+      SELECT stream_position, hash FROM events WHERE stream_id = ${input.streamId}
+      ORDER BY stream_position DESC LIMIT 1`;
+    const version = last?.stream_position ?? 0;
+    if (already.length > 0) return { version, duplicate: true, events: already.map(fromRow) };
+    if (version !== input.expectedVersion) {
+      throw new WrongExpectedVersionError(input.streamId, input.expectedVersion, version);
+    }
+    if (input.events.length === 0) return { version, duplicate: false, events: [] };
+
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    const rows = input.events.map((event, index) => {
+      const fields: HashedEventFields = {
+        streamId: input.streamId,
+        streamPosition: version + index + 1,
+        eventId: deterministicUuid(`${input.streamId}\u0000${input.commandId}\u0000${index}`),
+        commandId: input.commandId,
+        commandIndex: index,
+        type: event.type,
+        schemaVersion: event.schemaVersion ?? 1,
+        // A JSON round trip drops undefined members exactly as jsonb will, so the hash covers what is stored.
+        data: JSON.parse(JSON.stringify(event.data ?? null)) as unknown,
+        actor: input.actor,
+        occurredAt: new Date(input.occurredAt).toISOString(),
+        ruleSetId: input.ruleSetId,
+        prevHash,
+      };
+      const hash = eventHash(fields);
+      prevHash = hash;
+      return {
+        stream_id: fields.streamId,
+        stream_position: fields.streamPosition,
+        event_id: fields.eventId,
+        command_id: fields.commandId,
+        command_index: fields.commandIndex,
+        type: fields.type,
+        schema_version: fields.schemaVersion,
+        data: tx.json(fields.data as Parameters<typeof tx.json>[0]),
+        actor_user: fields.actor.userId,
+        actor_role: fields.actor.role,
+        actor_office: fields.actor.office,
+        occurred_at: fields.occurredAt,
+        rule_set_id: fields.ruleSetId,
+        prev_hash: fields.prevHash,
+        hash,
+      };
+    });
+    const inserted = await tx<EventRow[]>`INSERT INTO events ${tx(rows)} RETURNING *`;
+    const events = inserted.map(fromRow).sort((a, b) => a.streamPosition - b.streamPosition);
+    if (project) await project(tx, events);
+    return { version: version + events.length, duplicate: false, events };
+  });
+}
+
+export async function readStream(sql: Sql, streamId: string): Promise<StoredEvent[]> {
+  const rows = await sql<EventRow[]>`SELECT * FROM events WHERE stream_id = ${streamId} ORDER BY stream_position`;
+  return rows.map(fromRow);
+}
+
+export interface ChainBreak {
+  streamId: string;
+  streamPosition: number;
+  eventId: string;
+  reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'position_gap';
+}
+
+/** Recomputes a stream's chain; returns the first event where it breaks, or null when it is intact. */
+export function verifyChain(events: readonly StoredEvent[]): ChainBreak | null {
+  let prevHash = GENESIS_HASH;
+  let expectedPosition = 1;
+  for (const event of events) {
+    const at = { streamId: event.streamId, streamPosition: event.streamPosition, eventId: event.eventId };
+    if (event.streamPosition !== expectedPosition) return { ...at, reason: 'position_gap' };
+    if (event.prevHash !== prevHash) return { ...at, reason: 'prev_hash_mismatch' };
+    const { globalPosition: _g, recordedAt: _r, hash, ...fields } = event;
+    if (eventHash(fields) !== hash) return { ...at, reason: 'hash_mismatch' };
+    prevHash = hash;
+    expectedPosition += 1;
+  }
+  return null;
+}

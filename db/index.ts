@@ -1,0 +1,85 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import Postgrator from 'postgrator';
+
+/** The one database access module: connections, migrations and database lifecycle. */
+export type Sql = postgres.Sql;
+export type TransactionSql = postgres.TransactionSql;
+
+const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** The role the application works as: SELECT and INSERT on the event store, nothing more (see migration 001). */
+export const APP_ROLE = 'ocop_app';
+
+export interface ConnectOptions {
+  /** Pool size. @default 10 */
+  max?: number;
+  /** Work as the restricted application role. @default true */
+  asAppRole?: boolean;
+  /** postgres.js `onnotice`; silenced by default (migrations print NOTICEs). */
+  onnotice?: (notice: postgres.Notice) => void;
+}
+
+export function connect(url: string, options: ConnectOptions = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 10,
+    onnotice: options.onnotice ?? (() => undefined),
+    connection: options.asAppRole === false ? {} : { role: APP_ROLE },
+    // Timestamps come back as JavaScript Dates; dates (no time) stay plain 'YYYY-MM-DD' strings.
+    types: { date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x } },
+  });
+}
+
+/** Applies the versioned SQL files in db/migrations; concurrent callers wait on an advisory lock. */
+export async function migrate(url: string): Promise<string[]> {
+  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    const database = new URL(url).pathname.slice(1) || 'postgres';
+    return await sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(hashtext('ocop-cycle migrations'))`;
+      const postgrator = new Postgrator({
+        migrationPattern: join(migrationsDir, '*.sql'),
+        driver: 'pg',
+        database,
+        schemaTable: 'schemaversion',
+        execQuery: async (query: string) => ({ rows: await tx.unsafe(query) }),
+      });
+      const applied = await postgrator.migrate();
+      return applied.map((m) => m.filename);
+    });
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Creates a database if it does not exist, through a connection to the server's `postgres` database. */
+export async function createDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const sql = postgres(admin.toString(), { max: 1, onnotice: () => undefined });
+  try {
+    const [exists] = await sql`SELECT 1 FROM pg_database WHERE datname = ${name}`;
+    if (!exists) await sql.unsafe(`CREATE DATABASE ${quoteIdent(name)}`);
+  } finally {
+    await sql.end();
+  }
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const sql = postgres(admin.toString(), { max: 1, onnotice: () => undefined });
+  try {
+    await sql.unsafe(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  } finally {
+    await sql.end();
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporalCliPath } from './binaries';
+import { devServerSearchAttributeArgs } from './search-attributes';
+
+export interface DevServerOptions {
+  /** gRPC port. */
+  port: number;
+  /** Web UI port; no UI when omitted. */
+  uiPort?: number;
+  /** SQLite file that keeps workflows across restarts; in memory when omitted. */
+  dbFile?: string;
+  /** @default 'default' */
+  namespace?: string;
+  /** The server's own log goes here. @default ignored */
+  logFile?: string;
+  /**
+   * How long to wait for the server to answer. The SDK's built-in start waits 5 s, too short for a cold start
+   * on a loaded two-core machine. @default 90_000
+   */
+  readyTimeoutMs?: number;
+}
+
+export interface RunningDevServer {
+  address: string;
+  stop(): Promise<void>;
+}
+
+/** Thrown when the Temporal dev server does not answer within its start deadline. */
+export class DevServerStartError extends Error {
+  constructor(
+    message: string,
+    readonly address: string,
+  ) {
+    super(message);
+    this.name = 'DevServerStartError';
+  }
+}
+
+/** Starts `temporal server start-dev` with our search attributes and waits until it serves its namespace. */
+export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  const cli = temporalCliPath();
+  const address = `127.0.0.1:${options.port}`;
+  const namespace = options.namespace ?? 'default';
+  if (!cli) return startWithSdkDownload(options, address);
+  if (options.dbFile) mkdirSync(dirname(options.dbFile), { recursive: true });
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'warn',
+    ...(options.uiPort ? ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1'] : ['--headless']),
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...devServerSearchAttributeArgs(),
+  ];
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (options.logFile) {
+    mkdirSync(dirname(options.logFile), { recursive: true });
+    const log = createWriteStream(options.logFile, { flags: 'a' });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  } else {
+    child.stdout?.resume();
+    child.stderr?.resume();
+  }
+  let exited: string | null = null;
+  child.once('exit', (code, signal) => {
+    exited = `exited with ${signal ?? code}`;
+  });
+  try {
+    await waitForServer(address, namespace, options.readyTimeoutMs ?? 90_000, () => exited);
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  return { address, stop: () => stopChild(child) };
+}
+
+async function waitForServer(address: string, namespace: string, timeoutMs: number, exited: () => string | null) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    const why = exited();
+    if (why) throw new DevServerStartError(`Temporal dev server ${why} before it was ready`, address);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new DevServerStartError(
+    `Temporal dev server at ${address} was not ready after ${timeoutMs} ms: ${String(lastError)}`,
+    address,
+  );
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** On a machine without the pinned wheel (e.g. macOS with internet): the SDK downloads and runs the CLI. */
+async function startWithSdkDownload(options: DevServerOptions, address: string): Promise<RunningDevServer> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const { searchAttributeKeys } = await import('./search-attributes');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      ip: '127.0.0.1',
+      port: options.port,
+      namespace: options.namespace ?? 'default',
+      ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
+      ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
+      searchAttributes: [...searchAttributeKeys],
+    },
+  });
+  return { address, stop: () => env.teardown() };
+}

@@ -1,0 +1,63 @@
+/**
+ * Once per test run: a Temporal dev server (in memory, our search attributes registered), a fresh PostgreSQL
+ * database on the machine's server, migrated, and the workflow bundle. Files isolate themselves by task queue
+ * and workflow ids. Everything is torn down at the end, the database dropped.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { createDatabase, dropDatabase, migrate } from '../../db';
+import { startDevServer } from '../../temporal/dev-server';
+import { bundleWorkflows } from '../../worker';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    databaseUrl: string;
+    workflowBundlePath: string;
+  }
+}
+
+/** The PostgreSQL server tests create their database on; the machine's own by default. */
+const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const databaseUrl = new URL(adminUrl);
+  databaseUrl.pathname = `/ocop_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'ocop-test-'));
+
+  const [server, , bundle] = await Promise.all([
+    freePort().then((port) => startDevServer({ port, logFile: join(dir, 'temporal.log') })),
+    createDatabase(databaseUrl.toString()).then(() => migrate(databaseUrl.toString())),
+    bundleWorkflows(),
+  ]);
+  const workflowBundlePath = join(dir, 'workflows.js');
+  writeFileSync(workflowBundlePath, bundle.code);
+
+  project.provide('temporalAddress', server.address);
+  project.provide('databaseUrl', databaseUrl.toString());
+  project.provide('workflowBundlePath', workflowBundlePath);
+
+  return async () => {
+    await server.stop();
+    await dropDatabase(databaseUrl.toString());
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

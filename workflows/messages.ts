@@ -1,0 +1,46 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Actor, CaseState, Command, RecordedEvent } from '../domain';
+
+/** Task queue and workflow ids: one workflow per product case, its id derived from the product id. */
+export const DEFAULT_TASK_QUEUE = 'ocop-cases';
+export const caseWorkflowId = (productId: string): string => `product-case/${productId}`;
+
+/** A command as it reaches the workflow: who sent it, and the id that makes a retry return the first result. */
+export interface CommandRequest {
+  /** Also the Temporal Update id; the same id returns the first result, never a second effect. */
+  commandId: string;
+  actor: Actor;
+  command: Command;
+}
+
+export interface CommandResult {
+  productId: string;
+  /** Stream version after the command: the number of events of the case. */
+  version: number;
+  state: CaseState;
+  /** The events this command recorded (empty when it changed nothing). */
+  events: RecordedEvent[];
+}
+
+export interface CaseSnapshot {
+  productId: string;
+  version: number;
+  state: CaseState;
+  /** Which run of the case this is (a new run starts at each certificate term). */
+  run: number;
+}
+
+/** What a run hands to the next one at continue-as-new. */
+export interface ProductCaseInput {
+  productId: string;
+  carried?: {
+    state: CaseState;
+    version: number;
+    run: number;
+    /** Results of the latest commands, so a retry that arrives after continue-as-new still gets its first result. */
+    recent: [string, CommandResult][];
+  };
+}
+
+export const commandUpdate = defineUpdate<CommandResult, [CommandRequest]>('command');
+export const snapshotQuery = defineQuery<CaseSnapshot>('snapshot');

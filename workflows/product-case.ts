@@ -1,0 +1,195 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  commandSchema,
+  decide,
+  DomainError,
+  initialState,
+  nextDeadline,
+  record,
+  summarize,
+  SYSTEM_ACTOR,
+  type Actor,
+  type CaseState,
+  type Command,
+} from '../domain';
+import type { Activities } from '../activities';
+import { CertificateExpiryKey, CommuneKey, ProvinceKey, StageKey, StarKey } from '../temporal/search-attributes';
+import {
+  commandUpdate,
+  snapshotQuery,
+  type CommandRequest,
+  type CommandResult,
+  type ProductCaseInput,
+} from './messages';
+
+const { recordEvents } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // A database outage must delay a command, never lose it: retry without limit, backing off to a minute.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Commands whose results a run keeps (and hands to the next run) to answer retries with the first result. */
+const RECENT_RESULTS = 64;
+/** A run continues as new past this many events even if the server does not suggest it yet. */
+const MAX_EVENTS_PER_RUN = 1_000;
+
+/**
+ * One product's OCOP case, from idea to expiry. The rules live in `domain/`; this function only orders
+ * commands, records their events through an activity, and sleeps until the next legal deadline.
+ */
+export async function productCase(input: ProductCaseInput): Promise<CaseState> {
+  const { productId } = input;
+  let state: CaseState = input.carried?.state ?? initialState;
+  let version = input.carried?.version ?? 0;
+  const run = input.carried?.run ?? 1;
+  const recent = new Map<string, CommandResult>(input.carried?.recent ?? []);
+  const termAtStart = termOf(state);
+  let eventsThisRun = 0;
+  let busy = false;
+
+  setHandler(snapshotQuery, () => ({ productId, version, state, run }));
+
+  /** Decides and records one command; callers hold the `busy` turn so commands apply one at a time. */
+  async function apply(commandId: string, command: Command, actor: Actor): Promise<CommandResult> {
+    const now = new Date().toISOString();
+    const decided = decideOrFail(command, state, { now, actor });
+    const { state: next, recorded } = record(state, decided, now);
+    if (recorded.length > 0) {
+      await recordEvents({
+        productId,
+        commandId,
+        expectedVersion: version,
+        actor,
+        occurredAt: now,
+        ruleSetId: recorded[recorded.length - 1]!.ruleSetId,
+        events: recorded.map(({ type, data }) => ({ type, data })),
+        state: next as unknown as { status: string },
+      });
+      state = next;
+      version += recorded.length;
+      eventsThisRun += recorded.length;
+      publishSearchAttributes(state);
+    }
+    const result: CommandResult = { productId, version, state, events: recorded };
+    remember(commandId, result);
+    return result;
+  }
+
+  function remember(commandId: string, result: CommandResult) {
+    recent.set(commandId, result);
+    while (recent.size > RECENT_RESULTS) recent.delete(recent.keys().next().value as string);
+  }
+
+  setHandler(
+    commandUpdate,
+    async (request: CommandRequest) => {
+      const first = recent.get(request.commandId);
+      if (first) return first;
+      await condition(() => !busy);
+      const raced = recent.get(request.commandId);
+      if (raced) return raced;
+      busy = true;
+      try {
+        return await apply(request.commandId, request.command, request.actor);
+      } finally {
+        busy = false;
+      }
+    },
+    {
+      // Reject an illegal command before it is written to history; a retry of a known command always passes.
+      validator: (request: CommandRequest) => {
+        if (recent.has(request.commandId)) return;
+        const parsed = commandSchema.safeParse(request.command);
+        if (!parsed.success) {
+          throw ApplicationFailure.create({
+            type: 'InvalidCommand',
+            message: parsed.error.message,
+            nonRetryable: true,
+          });
+        }
+        decideOrFail(parsed.data, state, { now: new Date().toISOString(), actor: request.actor });
+      },
+    },
+  );
+
+  for (;;) {
+    const deadline = nextDeadline(state);
+    const seen = version;
+    const wake = () => version !== seen || shouldContinueAsNew();
+    const timedOut = deadline
+      ? !(await condition(wake, Math.max(1, Date.parse(deadline.due) - Date.now())))
+      : (await condition(wake), false);
+    if (timedOut && deadline) {
+      await condition(() => !busy);
+      busy = true;
+      try {
+        // The deadline may have moved while we waited for the turn; only the one still pending is due.
+        const still = nextDeadline(state);
+        if (still && still.kind === deadline.kind && Date.parse(still.due) <= Date.now()) {
+          await apply(`deadline:${run}:${version}:${still.kind}`, still.command, SYSTEM_ACTOR);
+        }
+      } finally {
+        busy = false;
+      }
+    }
+    if (shouldContinueAsNew()) {
+      await condition(() => !busy && allHandlersFinished());
+      await continueAsNew<typeof productCase>({
+        productId,
+        carried: { state, version, run: run + 1, recent: [...recent] },
+      });
+    }
+  }
+
+  function shouldContinueAsNew(): boolean {
+    return (
+      workflowInfo().continueAsNewSuggested || eventsThisRun >= MAX_EVENTS_PER_RUN || termOf(state) !== termAtStart
+    );
+  }
+}
+
+function decideOrFail(command: Command, state: CaseState, meta: { now: string; actor: Actor }) {
+  try {
+    return decide(command, state, meta);
+  } catch (err: unknown) {
+    if (err instanceof DomainError) {
+      throw ApplicationFailure.create({
+        type: 'DomainError',
+        message: err.message,
+        nonRetryable: true,
+        details: [{ code: err.code, stage: err.stage }],
+      });
+    }
+    throw err;
+  }
+}
+
+/** Which certificate term the case is in; a new term starts a new run, which keeps every run's history short. */
+function termOf(state: CaseState): number {
+  return summarize(state).termNo;
+}
+
+function publishSearchAttributes(state: CaseState) {
+  const s = summarize(state);
+  const pairs: SearchAttributeUpdatePair[] = [
+    { key: StageKey, value: s.stage },
+    { key: StarKey, value: s.star ?? null },
+    { key: ProvinceKey, value: s.provinceCode ?? null },
+    { key: CommuneKey, value: s.communeCode ?? null },
+    {
+      key: CertificateExpiryKey,
+      value: s.certificateExpiry ? new Date(`${s.certificateExpiry}T00:00:00+07:00`) : null,
+    },
+  ];
+  upsertSearchAttributes(pairs);
+}
