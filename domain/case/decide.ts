@@ -1,0 +1,915 @@
+import { endOfLocalDay, localDate, startOfLocalDay } from '../calendar';
+import { ruleSetById, ruleSetForCase, ruleSetInForce } from '../rules';
+import type { RuleSet } from '../rules';
+import type { Actor, CommandMeta } from './actors';
+import { MINISTRY_OFFICE } from './actors';
+import { commandMetaSchema, commandSchema, SYSTEM_COMMANDS } from './commands';
+import type { Command, CommandInput, CommandOf, CommandType, CouncilResult } from './commands';
+import { DomainError, type DomainErrorCode } from './errors';
+import type { DomainEvent } from './events';
+import {
+  DISTRICTS_ABOLISHED_ON,
+  bandStar,
+  centralRound,
+  communeDueFor,
+  earliest,
+  expiryFor,
+  extensionEnd,
+  provincialRound,
+  reRatingDecisionDue,
+  recognitionLevel,
+  revocationDue,
+  transitionalDecisionDue,
+  windowFor,
+} from './policy';
+import { EVALUATION_STAGES, isEvaluating } from './state';
+import type { ActiveCase, CaseState, EvaluatingCase, Places, Stage } from './state';
+
+/** A bound on the advisory log, so a case's state stays small however long a review runs. */
+export const MAX_REVIEW_ENTRIES = 40;
+
+const E = EVALUATION_STAGES;
+const HOLDS_CERTIFICATE: readonly Stage[] = ['certified', ...E];
+const PRE_DECISION: readonly Stage[] = E.filter((s) => s !== 'recognised');
+
+/**
+ * The stages in which each command can apply at all. A command outside its stages is `illegal_in_stage`; inside,
+ * the handler still checks the actor, the data and the clock.
+ */
+export const ALLOWED_STAGES: { readonly [K in CommandType]: readonly Stage[] } = {
+  RegisterIdea: ['none'],
+  AcceptIdea: ['idea_registered'],
+  ReturnIdea: ['idea_registered'],
+  ReviseIdea: ['idea_returned'],
+  SubmitBusinessPlan: ['idea_accepted'],
+  ApproveBusinessPlan: ['plan_submitted'],
+  ReturnBusinessPlan: ['plan_submitted'],
+  SubmitDossier: ['plan_approved', 'certified', 'not_recognised', 'expired', 'revoked'],
+  ReturnDossierForCompletion: ['dossier_submitted', 'commune_assessed', 'forwarded', 'under_review'],
+  CompleteDossier: ['dossier_returned'],
+  AssessDossierAtCommune: ['dossier_submitted'],
+  ForwardDossierToProvince: ['commune_assessed'],
+  AssignToProvincialRound: ['forwarded'],
+  RequestMoreEvidence: ['under_review'],
+  SubmitEvidence: ['evidence_requested'],
+  RecordSiteVisit: ['under_review', 'evidence_requested', 'at_ministry'],
+  RecordLabTest: ['under_review', 'evidence_requested', 'at_ministry'],
+  RecordCouncilResult: ['under_review'],
+  SendToMinistry: ['council_scored'],
+  RecordCentralCouncilResult: ['at_ministry'],
+  DecideRecognition: ['council_scored', 'central_scored'],
+  IssueCertificate: ['recognised'],
+  ProposeRevocation: HOLDS_CERTIFICATE,
+  RevokeCertificate: HOLDS_CERTIFICATE,
+  DismissRevocation: HOLDS_CERTIFICATE,
+  WithdrawDossier: [
+    'idea_registered',
+    'idea_returned',
+    'idea_accepted',
+    'plan_submitted',
+    'plan_approved',
+    ...PRE_DECISION,
+    'not_recognised',
+    'expired',
+    'revoked',
+  ],
+  ImportCertifiedProduct: ['none'],
+  UpdatePlaces: [
+    'idea_registered',
+    'idea_returned',
+    'idea_accepted',
+    'plan_submitted',
+    'plan_approved',
+    ...E,
+    'certified',
+    'not_recognised',
+    'expired',
+    'revoked',
+  ],
+  MarkCommuneCheckOverdue: ['dossier_submitted', 'commune_assessed'],
+  LapseDossier: ['dossier_returned'],
+  MarkEvidenceOverdue: ['evidence_requested'],
+  MarkDecisionOverdue: PRE_DECISION.filter((s) => s !== 'dossier_submitted' && s !== 'dossier_returned'),
+  OpenReRatingWindow: HOLDS_CERTIFICATE,
+  CloseReRatingWindow: HOLDS_CERTIFICATE,
+  ExpireCertificate: HOLDS_CERTIFICATE,
+  MarkRevocationOverdue: HOLDS_CERTIFICATE,
+};
+
+const SYSTEM_SET: ReadonlySet<string> = new Set(SYSTEM_COMMANDS);
+
+interface Ctx {
+  command: CommandType;
+  stage: Stage;
+  now: string;
+  today: string;
+  actor: Actor;
+}
+
+function fail(ctx: Ctx, code: DomainErrorCode, message: string): never {
+  throw new DomainError(code, ctx.stage, ctx.command, message);
+}
+
+function firstIssue(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid input';
+}
+
+/**
+ * Decide what happens when `command` meets `state`: the events to record, or a DomainError. Pure: the clock and
+ * the actor come in `meta`, the rules come from the case's own rule-set.
+ */
+export function decide(command: Command | CommandInput, state: CaseState, meta: CommandMeta): DomainEvent[] {
+  const stage = state.status;
+  const rawType = (command as { type?: unknown }).type;
+  const type = typeof rawType === 'string' ? rawType : '(none)';
+  const parsedMeta = commandMetaSchema.safeParse(meta);
+  if (!parsedMeta.success) {
+    throw new DomainError('invalid', stage, type, `Invalid command metadata: ${firstIssue(parsedMeta.error)}.`);
+  }
+  const parsed = commandSchema.safeParse(command);
+  if (!parsed.success) {
+    throw new DomainError('invalid', stage, type, `Invalid ${type} command: ${firstIssue(parsed.error)}.`);
+  }
+  const cmd = parsed.data;
+  const ctx: Ctx = {
+    command: cmd.type,
+    stage,
+    now: parsedMeta.data.now,
+    today: localDate(parsedMeta.data.now),
+    actor: parsedMeta.data.actor,
+  };
+
+  if (!ALLOWED_STAGES[cmd.type].includes(stage)) {
+    fail(ctx, 'illegal_in_stage', `${cmd.type} is not possible while the case is in stage '${stage}'.`);
+  }
+  if (SYSTEM_SET.has(cmd.type) !== (ctx.actor.role === 'system')) {
+    fail(
+      ctx,
+      'forbidden',
+      SYSTEM_SET.has(cmd.type)
+        ? `${cmd.type} is run by the workflow when a deadline elapses, not by a user.`
+        : `The system actor only runs deadline commands, not ${cmd.type}.`,
+    );
+  }
+
+  try {
+    return dispatch(cmd, state, ctx);
+  } catch (error) {
+    // Dates outside what the calendar or the rule-sets know are the caller's input, not a bug.
+    if (error instanceof DomainError || !(error instanceof Error)) throw error;
+    if (INPUT_ERRORS.has(error.name)) fail(ctx, 'invalid', error.message);
+    throw error;
+  }
+}
+
+const INPUT_ERRORS: ReadonlySet<string> = new Set([
+  'NoRuleSetInForceError',
+  'RuleNotDefinedError',
+  'InvalidCaseDatesError',
+  'InvalidDateError',
+  'CalendarRangeError',
+]);
+
+function dispatch(cmd: Command, state: CaseState, ctx: Ctx): DomainEvent[] {
+  const stage = state.status;
+  if (state.status === 'none') {
+    if (cmd.type === 'RegisterIdea') return registerIdea(cmd, ctx);
+    if (cmd.type === 'ImportCertifiedProduct') return importCertifiedProduct(cmd, ctx);
+    return fail(ctx, 'illegal_in_stage', `${cmd.type} is not possible while the case is in stage 'none'.`);
+  }
+  const s: ActiveCase = state;
+
+  switch (cmd.type) {
+    case 'RegisterIdea':
+    case 'ImportCertifiedProduct':
+      return fail(ctx, 'illegal_in_stage', `${cmd.type} is not possible while the case is in stage '${stage}'.`);
+    case 'AcceptIdea':
+      requireCommune(s, ctx);
+      return [{ type: 'IdeaAccepted', data: { note: cmd.data.note ?? null, acceptedOn: ctx.today } }];
+    case 'ReturnIdea':
+      requireCommune(s, ctx);
+      return [{ type: 'IdeaReturned', data: { reason: cmd.data.reason, returnedOn: ctx.today } }];
+    case 'ReviseIdea':
+      requireSubject(s, ctx);
+      return [{ type: 'IdeaRevised', data: { ideaSummary: cmd.data.ideaSummary, revisedOn: ctx.today } }];
+    case 'SubmitBusinessPlan':
+      requireSubject(s, ctx);
+      return [
+        {
+          type: 'BusinessPlanSubmitted',
+          data: { planRef: cmd.data.planRef, summary: cmd.data.summary ?? null, submittedOn: ctx.today },
+        },
+      ];
+    case 'ApproveBusinessPlan':
+      requireCommune(s, ctx);
+      return [{ type: 'BusinessPlanApproved', data: { note: cmd.data.note ?? null, approvedOn: ctx.today } }];
+    case 'ReturnBusinessPlan':
+      requireCommune(s, ctx);
+      return [{ type: 'BusinessPlanReturned', data: { reason: cmd.data.reason, returnedOn: ctx.today } }];
+    case 'SubmitDossier':
+      return submitDossier(cmd, s, ctx);
+    case 'ReturnDossierForCompletion':
+      return returnDossier(cmd, evaluating(s, ctx), ctx);
+    case 'CompleteDossier':
+      return completeDossier(cmd, evaluating(s, ctx), ctx);
+    case 'AssessDossierAtCommune':
+      requireCommune(s, ctx);
+      return [
+        { type: 'CommuneAssessed', data: { ...cmd.data, proposal: cmd.data.proposal ?? null, assessedOn: ctx.today } },
+      ];
+    case 'ForwardDossierToProvince':
+      return forwardDossier(cmd, evaluating(s, ctx), ctx);
+    case 'AssignToProvincialRound':
+      return assignToRound(cmd, evaluating(s, ctx), ctx);
+    case 'RequestMoreEvidence':
+      requireProvince(s, ctx);
+      if (cmd.data.dueDate < ctx.today) fail(ctx, 'invalid', `The due date ${cmd.data.dueDate} is already past.`);
+      reviewRoom(evaluating(s, ctx), ctx);
+      return [
+        {
+          type: 'EvidenceRequested',
+          data: { items: cmd.data.items, dueDate: cmd.data.dueDate, requestedOn: ctx.today },
+        },
+      ];
+    case 'SubmitEvidence': {
+      const c = evaluating(s, ctx);
+      requireSubject(s, ctx);
+      const due = c.evaluation.evidenceDue;
+      if (due != null && ctx.today > due) {
+        fail(ctx, 'deadline_passed', `The evidence was due by ${due}; the advisory team proceeds without it.`);
+      }
+      return [
+        {
+          type: 'EvidenceSubmitted',
+          data: { evidenceRefs: cmd.data.evidenceRefs, note: cmd.data.note ?? null, submittedOn: ctx.today },
+        },
+      ];
+    }
+    case 'RecordSiteVisit': {
+      const by = reviewer(s, ctx);
+      reviewRoom(evaluating(s, ctx), ctx);
+      if (cmd.data.visitedOn > ctx.today)
+        fail(ctx, 'invalid', `A site visit on ${cmd.data.visitedOn} is in the future.`);
+      return [{ type: 'SiteVisitRecorded', data: { ...cmd.data, by } }];
+    }
+    case 'RecordLabTest': {
+      const by = reviewer(s, ctx);
+      reviewRoom(evaluating(s, ctx), ctx);
+      if (cmd.data.testedOn > ctx.today) fail(ctx, 'invalid', `A lab test on ${cmd.data.testedOn} is in the future.`);
+      return [{ type: 'LabTestRecorded', data: { ...cmd.data, by } }];
+    }
+    case 'RecordCouncilResult':
+      return recordCouncilResult(cmd.data, evaluating(s, ctx), ctx, 'province');
+    case 'SendToMinistry':
+      return sendToMinistry(cmd, evaluating(s, ctx), ctx);
+    case 'RecordCentralCouncilResult':
+      return recordCouncilResult(cmd.data, evaluating(s, ctx), ctx, 'ministry');
+    case 'DecideRecognition':
+      return decideRecognition(cmd, evaluating(s, ctx), ctx);
+    case 'IssueCertificate':
+      return issueCertificate(cmd, evaluating(s, ctx), ctx);
+    case 'ProposeRevocation':
+      return proposeRevocation(cmd, s, ctx);
+    case 'RevokeCertificate':
+      return revokeCertificate(cmd, s, ctx);
+    case 'DismissRevocation':
+      certificateOf(s, ctx);
+      requireRevocationAuthority(s, ctx);
+      if (!s.revocation) fail(ctx, 'invalid', 'No revocation is pending.');
+      return [{ type: 'RevocationDismissed', data: { reason: cmd.data.reason, dismissedOn: ctx.today } }];
+    case 'WithdrawDossier':
+      requireSubject(s, ctx);
+      return [
+        ...endCycleEvents(s, ctx),
+        {
+          type: 'DossierWithdrawn',
+          data: { reason: cmd.data.reason, withdrawnOn: ctx.today, keepsCertificate: keepsCertificate(s) },
+        },
+      ];
+    case 'UpdatePlaces':
+      return updatePlaces(cmd, s, ctx);
+    case 'MarkCommuneCheckOverdue': {
+      const e = evaluating(s, ctx).evaluation;
+      if (e.communeDue == null || e.communeOverdue) fail(ctx, 'not_due', 'No commune deadline is pending.');
+      due(ctx, endOfLocalDay(e.communeDue));
+      return [{ type: 'CommuneCheckOverdue', data: { due: e.communeDue } }];
+    }
+    case 'LapseDossier': {
+      const c = evaluating(s, ctx);
+      const returned = c.evaluation.returned;
+      if (!returned) return fail(ctx, 'not_due', 'The dossier is not waiting for completion.');
+      due(ctx, endOfLocalDay(returned.completeBy));
+      return [
+        ...endCycleEvents(c, ctx),
+        { type: 'DossierLapsed', data: { completeBy: returned.completeBy, lapsedOn: ctx.today } },
+      ];
+    }
+    case 'MarkEvidenceOverdue': {
+      const dueDate = evaluating(s, ctx).evaluation.evidenceDue;
+      if (dueDate == null) return fail(ctx, 'not_due', 'No evidence request is pending.');
+      due(ctx, endOfLocalDay(dueDate));
+      return [{ type: 'EvidenceOverdue', data: { dueDate } }];
+    }
+    case 'MarkDecisionOverdue': {
+      const e = evaluating(s, ctx).evaluation;
+      if (e.decisionDue == null || e.decisionOverdue) fail(ctx, 'not_due', 'No decision deadline is pending.');
+      due(ctx, endOfLocalDay(e.decisionDue));
+      return [{ type: 'DecisionOverdue', data: { due: e.decisionDue } }];
+    }
+    case 'OpenReRatingWindow': {
+      const w = certificateOf(s, ctx).reRatingWindow;
+      if (!w || w.state !== 'pending') return fail(ctx, 'not_due', 'No re-rating window is waiting to open.');
+      due(ctx, startOfLocalDay(w.opens));
+      return [{ type: 'ReRatingWindowOpened', data: { opens: w.opens, closes: w.closes } }];
+    }
+    case 'CloseReRatingWindow': {
+      const w = certificateOf(s, ctx).reRatingWindow;
+      if (!w || w.state !== 'open') return fail(ctx, 'not_due', 'No re-rating window is open.');
+      due(ctx, endOfLocalDay(w.closes));
+      return [{ type: 'ReRatingWindowClosed', data: { closes: w.closes } }];
+    }
+    case 'ExpireCertificate':
+      return expireCertificate(s, ctx);
+    case 'MarkRevocationOverdue': {
+      certificateOf(s, ctx);
+      const r = s.revocation;
+      if (!r || r.overdue) return fail(ctx, 'not_due', 'No revocation is waiting for a decision.');
+      due(ctx, endOfLocalDay(r.decideBy));
+      return [{ type: 'RevocationOverdue', data: { decideBy: r.decideBy } }];
+    }
+    default:
+      return assertNever(cmd);
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`Unhandled command ${JSON.stringify(x)}`);
+}
+
+// ---------------------------------------------------------------------------------------------- who may act
+
+function isSubjectOf(subjectId: string, actor: Actor): boolean {
+  return actor.role === 'subject' && (actor.office === subjectId || actor.userId === subjectId);
+}
+
+function requireSubject(s: ActiveCase, ctx: Ctx): void {
+  if (!isSubjectOf(s.subjectId, ctx.actor)) {
+    fail(ctx, 'forbidden', `Only the subject ${s.subjectId} may ${verb(ctx.command)}.`);
+  }
+}
+
+function requireCommune(s: ActiveCase, ctx: Ctx): void {
+  const { role, office } = ctx.actor;
+  if (role !== 'commune_officer' || office !== s.places.communeCode) {
+    fail(ctx, 'forbidden', `Only an officer of commune ${s.places.communeCode} may ${verb(ctx.command)}.`);
+  }
+}
+
+function requireProvince(s: ActiveCase, ctx: Ctx): void {
+  const { role, office } = ctx.actor;
+  if (role !== 'provincial_office' || office !== s.places.provinceCode) {
+    fail(ctx, 'forbidden', `Only the OCOP office of province ${s.places.provinceCode} may ${verb(ctx.command)}.`);
+  }
+}
+
+function requireMinistry(ctx: Ctx): void {
+  if (ctx.actor.role !== 'ministry' || ctx.actor.office !== MINISTRY_OFFICE) {
+    fail(ctx, 'forbidden', `Only the Ministry of Agriculture and Environment may ${verb(ctx.command)}.`);
+  }
+}
+
+/** Advisory work belongs to the province's team, or the Ministry's once the dossier is there. */
+function reviewer(s: ActiveCase, ctx: Ctx): 'province' | 'ministry' {
+  if (s.status === 'at_ministry') {
+    requireMinistry(ctx);
+    return 'ministry';
+  }
+  requireProvince(s, ctx);
+  return 'province';
+}
+
+/** Art. 8.2: the provincial chair revokes 3★/4★ (district certificates included), the Minister 5★. */
+function requireRevocationAuthority(s: ActiveCase, ctx: Ctx): 'province' | 'ministry' {
+  const certificate = certificateOf(s, ctx);
+  if (certificate.star === 5) {
+    requireMinistry(ctx);
+    return 'ministry';
+  }
+  requireProvince(s, ctx);
+  return 'province';
+}
+
+function verb(command: CommandType): string {
+  return command.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+// --------------------------------------------------------------------------------------------- state access
+
+function evaluating(s: ActiveCase, ctx: Ctx): EvaluatingCase {
+  if (!isEvaluating(s)) return fail(ctx, 'illegal_in_stage', `No evaluation is under way (stage '${ctx.stage}').`);
+  return s;
+}
+
+function certificateOf(s: ActiveCase, ctx: Ctx) {
+  if (!s.certificate) {
+    return fail(ctx, 'illegal_in_stage', `The case holds no valid certificate (stage '${ctx.stage}').`);
+  }
+  return s.certificate;
+}
+
+function ruleSetOf(s: ActiveCase): RuleSet {
+  return ruleSetById(isEvaluating(s) ? s.evaluation.ruleSetId : s.ruleSetId);
+}
+
+/** System commands run at or after their deadline, never before. */
+function due(ctx: Ctx, dueInstant: string): void {
+  if (Date.parse(ctx.now) < Date.parse(dueInstant)) {
+    fail(ctx, 'not_due', `${ctx.command} is due at ${dueInstant}, not yet at ${ctx.now}.`);
+  }
+}
+
+function reviewRoom(c: EvaluatingCase, ctx: Ctx): void {
+  if (c.evaluation.review.length >= MAX_REVIEW_ENTRIES) {
+    fail(ctx, 'invalid', `The advisory review already has ${MAX_REVIEW_ENTRIES} entries; record the council result.`);
+  }
+}
+
+function keepsCertificate(s: ActiveCase): boolean {
+  return s.certificate != null && s.certificate.extendedUntil == null;
+}
+
+/**
+ * Events that end the current cycle's hold on the certificate: a certificate kept alive only because a re-rating
+ * was pending (Art. 12.3) ends with that re-rating.
+ */
+function endCycleEvents(s: ActiveCase, ctx: Ctx): DomainEvent[] {
+  const c = s.certificate;
+  if (!c || c.extendedUntil == null) return [];
+  return [
+    {
+      type: 'CertificateExpired',
+      data: { certificateNumber: c.number, expiresOn: c.expiresOn, endedOn: ctx.today, reason: 're_rating_ended' },
+    },
+  ];
+}
+
+// ------------------------------------------------------------------------------------------------ handlers
+
+function registerIdea(cmd: CommandOf<'RegisterIdea'>, ctx: Ctx): DomainEvent[] {
+  const d = cmd.data;
+  const { role, office } = ctx.actor;
+  const allowed = isSubjectOf(d.subjectId, ctx.actor) || (role === 'commune_officer' && office === d.communeCode);
+  if (!allowed) {
+    fail(
+      ctx,
+      'forbidden',
+      `Only the subject ${d.subjectId} or an officer of commune ${d.communeCode} may register the idea.`,
+    );
+  }
+  return [
+    {
+      type: 'IdeaRegistered',
+      data: {
+        productId: d.productId,
+        subjectId: d.subjectId,
+        subjectName: d.subjectName,
+        productName: d.productName,
+        productSetCode: d.productSetCode,
+        places: { provinceCode: d.provinceCode, communeCode: d.communeCode, districtCode: d.districtCode ?? null },
+        ideaSummary: d.ideaSummary ?? null,
+        registeredOn: ctx.today,
+        ruleSetId: ruleSetInForce(ctx.today).id,
+      },
+    },
+  ];
+}
+
+function importCertifiedProduct(cmd: CommandOf<'ImportCertifiedProduct'>, ctx: Ctx): DomainEvent[] {
+  const d = cmd.data;
+  const { role, office } = ctx.actor;
+  if (!(role === 'admin' || (role === 'provincial_office' && office === d.provinceCode))) {
+    fail(
+      ctx,
+      'forbidden',
+      `Only an administrator or the OCOP office of province ${d.provinceCode} may import a product.`,
+    );
+  }
+  const c = d.certificate;
+  const ruleSet = ruleSetById(d.ruleSetId);
+  if (c.expiresOn <= c.issuedOn) fail(ctx, 'invalid', `The certificate expires (${c.expiresOn}) before it was issued.`);
+  if (c.issuedOn > ctx.today) fail(ctx, 'invalid', `The certificate's issue date ${c.issuedOn} is in the future.`);
+  if (ruleSet.inForceFrom > c.issuedOn) {
+    fail(ctx, 'invalid', `${ruleSet.title} was not yet in force on ${c.issuedOn}, when the certificate was issued.`);
+  }
+  const expected = ruleSet.recognisers[c.star];
+  // A province may have recognised a 3★ itself after the districts were abolished, under the same rule-set.
+  const levelFits = c.level === expected || (expected === 'district' && c.level === 'province');
+  if (!levelFits) {
+    fail(
+      ctx,
+      'invalid',
+      `Under ${ruleSet.title} a ${c.star}★ certificate is issued by the ${expected}, not the ${c.level}.`,
+    );
+  }
+  if (c.level === 'district' && c.issuedOn >= DISTRICTS_ABOLISHED_ON) {
+    fail(ctx, 'invalid', `Districts issued no certificates after ${DISTRICTS_ABOLISHED_ON}.`);
+  }
+  return [
+    {
+      type: 'CertifiedProductImported',
+      data: {
+        productId: d.productId,
+        subjectId: d.subjectId,
+        subjectName: d.subjectName,
+        productName: d.productName,
+        productSetCode: d.productSetCode,
+        places: { provinceCode: d.provinceCode, communeCode: d.communeCode, districtCode: d.districtCode ?? null },
+        ruleSetId: d.ruleSetId,
+        certificate: {
+          certificateNumber: c.number,
+          star: c.star,
+          level: c.level,
+          issuedOn: c.issuedOn,
+          expiresOn: c.expiresOn,
+          termNo: 1,
+          ruleSetId: d.ruleSetId,
+          reRatingWindow: windowFor(c.expiresOn),
+          decisionNumber: c.decisionNumber ?? null,
+          issuedBy: c.issuedBy ?? null,
+        },
+        source: d.source ?? null,
+        importedOn: ctx.today,
+      },
+    },
+  ];
+}
+
+function submitDossier(cmd: CommandOf<'SubmitDossier'>, s: ActiveCase, ctx: Ctx): DomainEvent[] {
+  requireSubject(s, ctx);
+  const { kind } = cmd.data;
+  const certificate = s.status === 'certified' ? s.certificate : null;
+  let late = false;
+  if (kind === 'first') {
+    if (certificate) {
+      fail(
+        ctx,
+        'invalid',
+        `The product holds a ${certificate.star}★ certificate; file an upgrade or a re-rating instead.`,
+      );
+    }
+  } else {
+    if (!certificate) {
+      fail(ctx, 'invalid', `Only a certified product can file ${kind === 'upgrade' ? 'an upgrade' : 'a re-rating'}.`);
+    }
+    if (kind === 'upgrade' && certificate.star === 5) {
+      fail(ctx, 'star_not_allowed', 'A 5★ product cannot be upgraded.');
+    }
+    const w = certificate.reRatingWindow;
+    if (kind === 're_rating' && w) {
+      if (ctx.today < w.opens) {
+        fail(
+          ctx,
+          'not_yet_open',
+          `Re-rating opens on ${w.opens} (180 days before expiry on ${certificate.expiresOn}).`,
+        );
+      }
+      // Art. 12.3 keeps a late re-rating possible, with the certificate extended while it is decided.
+      late = ctx.today > w.closes;
+    }
+  }
+  const ruleSet = ruleSetForCase({ filedOn: ctx.today });
+  return [
+    {
+      type: 'DossierSubmitted',
+      data: {
+        cycleNo: s.cycleNo + 1,
+        kind,
+        ruleSetId: ruleSet.id,
+        dossierRef: cmd.data.dossierRef,
+        selfAssessedScore: cmd.data.selfAssessedScore ?? null,
+        sampleCount: cmd.data.sampleCount ?? null,
+        filedOn: ctx.today,
+        late,
+        communeDue: communeDueFor(ctx.today, ruleSet),
+        decisionDue: transitionalDecisionDue(ruleSet, kind),
+      },
+    },
+  ];
+}
+
+function returnDossier(cmd: CommandOf<'ReturnDossierForCompletion'>, c: EvaluatingCase, ctx: Ctx): DomainEvent[] {
+  const atCommune = c.status === 'dossier_submitted' || c.status === 'commune_assessed';
+  if (atCommune) requireCommune(c, ctx);
+  else requireProvince(c, ctx);
+  if (cmd.data.completeBy < ctx.today) {
+    fail(ctx, 'invalid', `The completion date ${cmd.data.completeBy} is already past.`);
+  }
+  return [
+    {
+      type: 'DossierReturnedForCompletion',
+      data: {
+        reason: cmd.data.reason,
+        missing: cmd.data.missing ?? [],
+        completeBy: cmd.data.completeBy,
+        returnedOn: ctx.today,
+        by: atCommune ? 'commune' : 'province',
+      },
+    },
+  ];
+}
+
+function completeDossier(cmd: CommandOf<'CompleteDossier'>, c: EvaluatingCase, ctx: Ctx): DomainEvent[] {
+  requireSubject(c, ctx);
+  const returned = c.evaluation.returned;
+  if (!returned) return fail(ctx, 'illegal_in_stage', `The dossier is not waiting for completion.`);
+  if (ctx.today > returned.completeBy) {
+    fail(ctx, 'deadline_passed', `The dossier had to be completed by ${returned.completeBy}.`);
+  }
+  // Back at the commune, the completed dossier counts as newly received: the commune's 15 working days restart.
+  const communeDue =
+    returned.backTo === 'dossier_submitted' ? communeDueFor(ctx.today, ruleSetById(c.evaluation.ruleSetId)) : null;
+  return [
+    {
+      type: 'DossierCompleted',
+      data: { dossierRef: cmd.data.dossierRef, note: cmd.data.note ?? null, completedOn: ctx.today, communeDue },
+    },
+  ];
+}
+
+function forwardDossier(cmd: CommandOf<'ForwardDossierToProvince'>, c: EvaluatingCase, ctx: Ctx): DomainEvent[] {
+  requireCommune(c, ctx);
+  const e = c.evaluation;
+  const ruleSet = ruleSetById(e.ruleSetId);
+  const reRatingDue = e.kind === 're_rating' ? reRatingDecisionDue(ctx.today, ruleSet) : null;
+  return [
+    {
+      type: 'DossierForwarded',
+      data: {
+        letterRef: cmd.data.letterRef,
+        sampleCount: cmd.data.sampleCount ?? null,
+        forwardedOn: ctx.today,
+        decisionDue: earliest(e.decisionDue, reRatingDue),
+      },
+    },
+  ];
+}
+
+function assignToRound(cmd: CommandOf<'AssignToProvincialRound'>, c: EvaluatingCase, ctx: Ctx): DomainEvent[] {
+  requireProvince(c, ctx);
+  const e = c.evaluation;
+  const ruleSet = ruleSetById(e.ruleSetId);
+  const forwardedOn = e.forwardedOn ?? ctx.today;
+  const fixed = provincialRound(forwardedOn, ruleSet);
+  let round: { round: number | null; year: number; cutOff: string | null; decideBy: string };
+  if (fixed) {
+    round = fixed;
+  } else {
+    // Before QĐ 26/2026 each province planned its own rounds; an old case still open has its Art. 12.2 limit.
+    const decideBy = cmd.data.decideBy ?? e.decisionDue;
+    if (!decideBy) {
+      return fail(
+        ctx,
+        'invalid',
+        `${ruleSet.title} fixes no round calendar: give the date the province's plan decides by.`,
+      );
+    }
+    if (decideBy < ctx.today) fail(ctx, 'invalid', `The round's decision date ${decideBy} is past.`);
+    round = { round: null, year: Number(decideBy.slice(0, 4)), cutOff: null, decideBy };
+  }
+  return [
+    {
+      type: 'AssignedToRound',
+      data: {
+        ...round,
+        label: cmd.data.roundLabel ?? null,
+        decisionDue: earliest(e.decisionDue, round.decideBy) ?? round.decideBy,
+      },
+    },
+  ];
+}
+
+function recordCouncilResult(
+  result: CouncilResult,
+  c: EvaluatingCase,
+  ctx: Ctx,
+  level: 'province' | 'ministry',
+): DomainEvent[] {
+  if (level === 'province') requireProvince(c, ctx);
+  else requireMinistry(ctx);
+  const e = c.evaluation;
+  const ruleSet = ruleSetById(e.ruleSetId);
+  const band = bandStar(result.averageScore, ruleSet);
+  if (result.star > band) {
+    fail(
+      ctx,
+      'star_above_band',
+      `A score of ${result.averageScore} earns at most ${band}★ under ${ruleSet.title}, not ${result.star}★.`,
+    );
+  }
+  const potentialFiveStar =
+    level === 'province' && result.star === 5 && result.averageScore >= ruleSet.potentialFiveStarMinScore;
+  const scored = {
+    ...result,
+    lowered: result.lowered ?? null,
+    bandStar: band,
+    potentialFiveStar,
+    recordedOn: ctx.today,
+  };
+  const recorded: DomainEvent =
+    level === 'province'
+      ? { type: 'CouncilResultRecorded', data: scored }
+      : { type: 'CentralCouncilResultRecorded', data: scored };
+  if (result.knockOut) {
+    return [
+      recorded,
+      ...endCycleEvents(c, ctx),
+      {
+        type: 'DossierRejected',
+        data: { ground: result.knockOut.ground, reason: result.knockOut.reason, rejectedOn: ctx.today, by: level },
+      },
+    ];
+  }
+  // At the Ministry a result of 3★/4★ is not an end: the province may still recognise it (Art. 7.4g).
+  if (level === 'ministry' && result.star >= 3) return [recorded];
+  const current = c.certificate?.star ?? 0;
+  const outcome =
+    result.star < 3
+      ? e.kind === 're_rating'
+        ? 'not_re_recognised'
+        : 'below_three_stars'
+      : level === 'province' && e.kind === 'upgrade' && result.star <= current
+        ? 'not_upgraded'
+        : null;
+  if (outcome) {
+    return [
+      recorded,
+      ...endCycleEvents(c, ctx),
+      { type: 'EvaluationClosed', data: { outcome, star: result.star, closedOn: ctx.today } },
+    ];
+  }
+  return [recorded];
+}
+
+function sendToMinistry(cmd: CommandOf<'SendToMinistry'>, c: EvaluatingCase, ctx: Ctx): DomainEvent[] {
+  requireProvince(c, ctx);
+  const council = c.evaluation.council;
+  if (!council?.potentialFiveStar) {
+    fail(ctx, 'star_not_allowed', 'Only a potential 5★ result (90 points or more) goes to the Ministry.');
+  }
+  const round = centralRound(ctx.today, ruleSetById(c.evaluation.ruleSetId));
+  return [
+    {
+      type: 'SentToMinistry',
+      data: { ...cmd.data, sentOn: ctx.today, cutOff: round?.cutOff ?? null, decideBy: round?.decideBy ?? null },
+    },
+  ];
+}
+
+function decideRecognition(cmd: CommandOf<'DecideRecognition'>, c: EvaluatingCase, ctx: Ctx): DomainEvent[] {
+  const { star } = cmd.data;
+  const e = c.evaluation;
+  // A QĐ 148 case decided after QĐ 1489 took effect is decided under 148 as amended (no district any more).
+  const ruleSet = ruleSetForCase({ filedOn: e.filedOn, decidedOn: ctx.today });
+  const result = c.status === 'central_scored' ? e.central : e.council;
+  if (!result) return fail(ctx, 'illegal_in_stage', 'No council result to decide on.');
+  if (star === 5) {
+    if (c.status !== 'central_scored') {
+      fail(ctx, 'star_not_allowed', '5★ is recognised by the Minister after the central council, not by the province.');
+    }
+    requireMinistry(ctx);
+  } else {
+    requireProvince(c, ctx);
+  }
+  if (star > result.star) {
+    fail(ctx, 'star_above_band', `The council's result is ${result.star}★; the decision cannot recognise ${star}★.`);
+  }
+  if (e.kind === 'upgrade' && star <= (c.certificate?.star ?? 0)) {
+    fail(ctx, 'star_not_allowed', `An upgrade must recognise more than the current ${c.certificate?.star}★.`);
+  }
+  return [
+    {
+      type: 'RecognitionDecided',
+      data: {
+        star,
+        level: recognitionLevel(star, ruleSet, ctx.today),
+        decisionNumber: cmd.data.decisionNumber,
+        decidedOn: ctx.today,
+        score: result.averageScore,
+        ruleSetId: ruleSet.id,
+      },
+    },
+  ];
+}
+
+function issueCertificate(cmd: CommandOf<'IssueCertificate'>, c: EvaluatingCase, ctx: Ctx): DomainEvent[] {
+  const decision = c.evaluation.decision;
+  if (!decision) return fail(ctx, 'illegal_in_stage', 'No recognition decision to issue a certificate for.');
+  if (decision.level === 'ministry') requireMinistry(ctx);
+  else requireProvince(c, ctx);
+  const ruleSet = ruleSetById(c.evaluation.ruleSetId);
+  const expiresOn = expiryFor(ctx.today, ruleSet);
+  return [
+    {
+      type: 'CertificateIssued',
+      data: {
+        certificateNumber: cmd.data.certificateNumber,
+        star: decision.star,
+        level: decision.level,
+        issuedOn: ctx.today,
+        expiresOn,
+        termNo: c.termNo + 1,
+        ruleSetId: ruleSet.id,
+        reRatingWindow: windowFor(expiresOn),
+        replaces: c.certificate?.number ?? null,
+      },
+    },
+  ];
+}
+
+function proposeRevocation(cmd: CommandOf<'ProposeRevocation'>, s: ActiveCase, ctx: Ctx): DomainEvent[] {
+  certificateOf(s, ctx);
+  requireRevocationAuthority(s, ctx);
+  if (s.revocation) fail(ctx, 'invalid', `A revocation on ground (${s.revocation.ground}) is already pending.`);
+  if (cmd.data.concludedOn > ctx.today)
+    fail(ctx, 'invalid', `The conclusion date ${cmd.data.concludedOn} is in the future.`);
+  return [
+    {
+      type: 'RevocationProposed',
+      data: { ...cmd.data, decideBy: revocationDue(cmd.data.concludedOn, ruleSetOf(s)) },
+    },
+  ];
+}
+
+function revokeCertificate(cmd: CommandOf<'RevokeCertificate'>, s: ActiveCase, ctx: Ctx): DomainEvent[] {
+  const certificate = certificateOf(s, ctx);
+  const level = requireRevocationAuthority(s, ctx);
+  const d = cmd.data;
+  if (d.concludedOn > ctx.today) fail(ctx, 'invalid', `The conclusion date ${d.concludedOn} is in the future.`);
+  return [
+    {
+      type: 'CertificateRevoked',
+      data: {
+        certificateNumber: certificate.number,
+        ground: d.ground,
+        concludedOn: d.concludedOn,
+        decisionNumber: d.decisionNumber,
+        reason: d.reason,
+        revokedOn: ctx.today,
+        level,
+        late: ctx.today > revocationDue(d.concludedOn, ruleSetOf(s)),
+      },
+    },
+  ];
+}
+
+function updatePlaces(cmd: CommandOf<'UpdatePlaces'>, s: ActiveCase, ctx: Ctx): DomainEvent[] {
+  const { role, office } = ctx.actor;
+  const d = cmd.data;
+  const allowed =
+    role === 'admin' ||
+    (role === 'provincial_office' && (office === s.places.provinceCode || office === d.provinceCode));
+  if (!allowed)
+    fail(ctx, 'forbidden', `Only an administrator or a provincial OCOP office concerned may move the case.`);
+  const places: Places = {
+    provinceCode: d.provinceCode,
+    communeCode: d.communeCode,
+    districtCode: d.districtCode ?? null,
+  };
+  const same =
+    places.provinceCode === s.places.provinceCode &&
+    places.communeCode === s.places.communeCode &&
+    places.districtCode === s.places.districtCode;
+  if (same) fail(ctx, 'invalid', 'The case is already in these places.');
+  return [{ type: 'PlacesUpdated', data: { previous: s.places, places, reason: d.reason, updatedOn: ctx.today } }];
+}
+
+function expireCertificate(s: ActiveCase, ctx: Ctx): DomainEvent[] {
+  const c = certificateOf(s, ctx);
+  if (c.extendedUntil != null) {
+    due(ctx, endOfLocalDay(c.extendedUntil));
+    return [
+      {
+        type: 'CertificateExpired',
+        data: { certificateNumber: c.number, expiresOn: c.expiresOn, endedOn: ctx.today, reason: 'extension_ended' },
+      },
+    ];
+  }
+  due(ctx, endOfLocalDay(c.expiresOn));
+  const reRatingPending = isEvaluating(s) && s.evaluation.kind === 're_rating';
+  if (reRatingPending) {
+    // Art. 12.3: valid until the authority decides, at most 180 days past expiry.
+    return [
+      {
+        type: 'CertificateExtended',
+        data: { certificateNumber: c.number, expiresOn: c.expiresOn, extendedUntil: extensionEnd(c.expiresOn) },
+      },
+    ];
+  }
+  return [
+    {
+      type: 'CertificateExpired',
+      data: { certificateNumber: c.number, expiresOn: c.expiresOn, endedOn: ctx.today, reason: 'term_ended' },
+    },
+  ];
+}

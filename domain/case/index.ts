@@ -1,0 +1,28 @@
+/** One product's OCOP case (hồ sơ sản phẩm OCOP): a pure decider over commands, events and state. */
+export type { Actor, CommandMeta, Role } from './actors';
+export { MINISTRY_OFFICE, ROLES, SYSTEM_ACTOR } from './actors';
+export * from './commands';
+export type { DeadlineKind, Deadline } from './deadlines';
+export { nextDeadline, pendingDeadlines } from './deadlines';
+export { ALLOWED_STAGES, MAX_REVIEW_ENTRIES, decide } from './decide';
+export { DomainError, DomainErrorCode } from './errors';
+export type { DomainEvent, DomainEventType, EventOf, RecordedEvent } from './events';
+export { evolve, replay, MAX_FORMER_PLACES } from './evolve';
+export { DISTRICTS_ABOLISHED_ON } from './policy';
+export type {
+  ActiveCase,
+  CaseCore,
+  CaseState,
+  Certificate,
+  Evaluation,
+  EvaluatingCase,
+  EvaluationStage,
+  Form03,
+  Outcome,
+  PendingRevocation,
+  Places,
+  ReRatingWindowState,
+} from './state';
+export { EVALUATION_STAGES, STAGES, Stage, initialState, isEvaluating } from './state';
+export type { CaseSummary } from './summary';
+export { record, ruleSetIdOf, summarize } from './summary';

@@ -1,0 +1,4 @@
+/** The pure domain of ocop-cycle: the case decider, the rule-sets and the Vietnamese calendar. */
+export * from './case';
+export * from './calendar';
+export * from './rules';
