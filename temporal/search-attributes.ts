@@ -24,3 +24,22 @@ export function devServerSearchAttributeArgs(): string[] {
     `${k.name}=${cliType[k.type as keyof typeof cliType]}`,
   ]);
 }
+
+/** Temporal's IndexedValueType numbers for the kinds we use (temporal.api.enums.v1.IndexedValueType). */
+const INDEXED_VALUE_TYPE = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6 } as const;
+
+/**
+ * Registers our search attributes on a server that was not started with them (the time-skipping test server, or an
+ * existing cluster): `temporal server start-dev --search-attribute` does this for the dev server.
+ */
+export async function registerSearchAttributes(
+  operatorService: {
+    addSearchAttributes(req: { namespace: string; searchAttributes: Record<string, number> }): Promise<unknown>;
+  },
+  namespace: string,
+): Promise<void> {
+  const searchAttributes = Object.fromEntries(
+    searchAttributeKeys.map((k) => [k.name, INDEXED_VALUE_TYPE[k.type as keyof typeof INDEXED_VALUE_TYPE]]),
+  );
+  await operatorService.addSearchAttributes({ namespace, searchAttributes });
+}

@@ -39,6 +39,8 @@ export interface ProductCaseInput {
     run: number;
     /** Results of the latest commands, so a retry that arrives after continue-as-new still gets its first result. */
     recent: [string, CommandResult][];
+    /** When the latest event was recorded (ISO instant). */
+    lastAt?: string;
   };
 }
 

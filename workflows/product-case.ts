@@ -56,12 +56,16 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
   const termAtStart = termOf(state);
   let eventsThisRun = 0;
   let busy = false;
+  /** When the latest event was recorded; deadline commands are never dated before it. */
+  let lastAt = input.carried?.lastAt ?? '';
 
   setHandler(snapshotQuery, () => ({ productId, version, state, run }));
 
   /** Decides and records one command; callers hold the `busy` turn so commands apply one at a time. */
-  async function apply(commandId: string, command: Command, actor: Actor): Promise<CommandResult> {
-    const now = new Date().toISOString();
+  async function apply(commandId: string, command: Command, actor: Actor, at?: string): Promise<CommandResult> {
+    // A deadline's command takes effect at the deadline itself (never before the case's last event), so an expiry
+    // is dated the certificate's last valid day however late the timer fires.
+    const now = at && at > lastAt ? at : new Date().toISOString();
     const decided = decideOrFail(command, state, { now, actor });
     const { state: next, recorded } = record(state, decided, now);
     if (recorded.length > 0) {
@@ -76,6 +80,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
         state: next as unknown as { status: string },
       });
       state = next;
+      lastAt = now;
       version += recorded.length;
       eventsThisRun += recorded.length;
       publishSearchAttributes(state);
@@ -136,7 +141,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
         // The deadline may have moved while we waited for the turn; only the one still pending is due.
         const still = nextDeadline(state);
         if (still && still.kind === deadline.kind && Date.parse(still.due) <= Date.now()) {
-          await apply(`deadline:${run}:${version}:${still.kind}`, still.command, SYSTEM_ACTOR);
+          await apply(`deadline:${run}:${version}:${still.kind}`, still.command, SYSTEM_ACTOR, still.due);
         }
       } finally {
         busy = false;
@@ -146,7 +151,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
       await condition(() => !busy && allHandlersFinished());
       await continueAsNew<typeof productCase>({
         productId,
-        carried: { state, version, run: run + 1, recent: [...recent] },
+        carried: { state, version, run: run + 1, recent: [...recent], lastAt },
       });
     }
   }

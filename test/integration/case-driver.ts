@@ -1,0 +1,56 @@
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { Actor, CommandInput, CaseState } from '../../domain';
+import { readStream } from '../../db/event-store';
+import type { Sql } from '../../db';
+import { caseWorkflowId, commandUpdate, snapshotQuery, type CommandResult } from '../../workflows/messages';
+import type { productCase } from '../../workflows/product-case';
+
+/** Drives one product's case through its workflow, as the API does, and reads back what was recorded. */
+export class CaseDriver {
+  private seq = 0;
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    readonly productId: string,
+  ) {}
+
+  get workflowId(): string {
+    return caseWorkflowId(this.productId);
+  }
+
+  async start(actor: Actor, command: CommandInput): Promise<CommandResult> {
+    return this.client.workflow.executeUpdateWithStart(commandUpdate, {
+      args: [{ commandId: this.nextId(), actor, command: command as never }],
+      updateId: `${this.productId}-${this.seq}`,
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof productCase>('productCase', {
+        workflowId: this.workflowId,
+        taskQueue: this.taskQueue,
+        args: [{ productId: this.productId }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    });
+  }
+
+  async send(actor: Actor, command: CommandInput, commandId = this.nextId()): Promise<CommandResult> {
+    return this.client.workflow
+      .getHandle(this.workflowId)
+      .executeUpdate(commandUpdate, { args: [{ commandId, actor, command: command as never }], updateId: commandId });
+  }
+
+  async state(): Promise<CaseState> {
+    return (await this.client.workflow.getHandle(this.workflowId).query(snapshotQuery)).state;
+  }
+
+  async snapshot() {
+    return this.client.workflow.getHandle(this.workflowId).query(snapshotQuery);
+  }
+
+  async events(sql: Sql) {
+    return readStream(sql, this.productId);
+  }
+
+  private nextId(): string {
+    this.seq += 1;
+    return `${this.productId}-cmd-${this.seq}`;
+  }
+}

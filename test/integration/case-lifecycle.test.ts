@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDate } from '../../domain';
+import { verifyChain } from '../../db/event-store';
+import { cmd, communeOfficer, provincialOffice, subject, ministry } from '../unit/case/fixtures';
+import { CaseDriver } from './case-driver';
+import { startTimeSkipping, type TimeSkippingHarness } from './timeskip';
+
+// The whole lifecycle through the real workflow on the time-skipping server, recording into the real PostgreSQL.
+// Time starts at the server's clock (today) and moves forward only, by env.sleep, firing every timer on the way.
+
+let h: TimeSkippingHarness;
+let n = 0;
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  h = await startTimeSkipping('lifecycle');
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+function driver(): CaseDriver {
+  n += 1;
+  return new CaseDriver(h.env.client, h.taskQueue, `TS-${Date.now().toString(36)}-${n}`);
+}
+
+async function toCertified(d: CaseDriver, score: number, star: 3 | 4) {
+  await d.start(subject, cmd.registerIdea({ productId: d.productId }));
+  await d.send(communeOfficer, cmd.acceptIdea());
+  await d.send(subject, cmd.submitPlan());
+  await d.send(communeOfficer, cmd.approvePlan());
+  await d.send(subject, cmd.submitDossier());
+  await d.send(communeOfficer, cmd.assess());
+  await d.send(communeOfficer, cmd.forward());
+  await d.send(provincialOffice, cmd.assignRound());
+  await d.send(provincialOffice, cmd.council(score, star));
+  await d.send(provincialOffice, cmd.decide(star));
+  return d.send(provincialOffice, cmd.issue(`GCN-${d.productId}`));
+}
+
+describe('product case on the time-skipping server', () => {
+  it('takes a first evaluation to a 4★ certificate valid 36 months, in a new run', async () => {
+    const d = driver();
+    const issued = await toCertified(d, 75.5, 4);
+    expect(issued.state.status).toBe('certified');
+    const events = await d.events(h.sql);
+    expect(events.map((e) => e.type)).toContain('CertificateIssued');
+    expect(verifyChain(events)).toBeNull();
+    const cert = events.find((e) => e.type === 'CertificateIssued')!.data as {
+      issuedOn: string;
+      expiresOn: string;
+      star: number;
+    };
+    expect(cert.star).toBe(4);
+    const issuedOn = new Date(`${cert.issuedOn}T00:00:00Z`);
+    const expected = new Date(issuedOn);
+    expected.setUTCMonth(expected.getUTCMonth() + 36);
+    expect(cert.expiresOn).toBe(expected.toISOString().slice(0, 10));
+    // The certificate term starts a new run, carrying the state.
+    await h.env.sleep(1_000);
+    const snap = await d.snapshot();
+    expect(snap.run).toBe(2);
+    expect(snap.version).toBe(events.length);
+  });
+
+  it('opens and closes the re-rating window and expires the certificate when nobody files', async () => {
+    const d = driver();
+    await toCertified(d, 60, 3);
+    await h.env.sleep(37 * 31 * DAY);
+    const events = await d.events(h.sql);
+    const types = events.map((e) => e.type);
+    expect(types).toEqual(
+      expect.arrayContaining(['ReRatingWindowOpened', 'ReRatingWindowClosed', 'CertificateExpired']),
+    );
+    const issued = events.find((e) => e.type === 'CertificateIssued')!.data as { expiresOn: string };
+    const expired = events.find((e) => e.type === 'CertificateExpired')!;
+    // It expires at the end of the last valid day, in Vietnam's time.
+    expect(localDate(expired.occurredAt)).toBe(issued.expiresOn);
+    expect((await d.state()).status).toBe('expired');
+    expect(verifyChain(events)).toBeNull();
+  });
+
+  it('marks the commune check overdue after 15 working days', async () => {
+    const d = driver();
+    await d.start(subject, cmd.registerIdea({ productId: d.productId }));
+    await d.send(communeOfficer, cmd.acceptIdea());
+    await d.send(subject, cmd.submitPlan());
+    await d.send(communeOfficer, cmd.approvePlan());
+    const submitted = await d.send(subject, cmd.submitDossier());
+    const due = (submitted.state as { evaluation: { communeDue: string } }).evaluation.communeDue;
+    await h.env.sleep(40 * DAY);
+    const overdue = (await d.events(h.sql)).find((e) => e.type === 'CommuneCheckOverdue');
+    expect(overdue).toBeDefined();
+    expect(localDate(overdue!.occurredAt)).toBe(due);
+  });
+
+  it('sends a potential 5★ to the Ministry and records the Minister’s 5★', async () => {
+    const d = driver();
+    await d.start(subject, cmd.registerIdea({ productId: d.productId }));
+    for (const [actor, c] of [
+      [communeOfficer, cmd.acceptIdea()],
+      [subject, cmd.submitPlan()],
+      [communeOfficer, cmd.approvePlan()],
+      [subject, cmd.submitDossier()],
+      [communeOfficer, cmd.assess()],
+      [communeOfficer, cmd.forward()],
+      [provincialOffice, cmd.assignRound()],
+      [provincialOffice, cmd.council(93, 5)],
+      [provincialOffice, cmd.sendToMinistry()],
+      [ministry, cmd.centralCouncil(92, 5)],
+      [ministry, cmd.decide(5)],
+      [ministry, cmd.issue(`GCN-5-${d.productId}`)],
+    ] as const) {
+      await d.send(actor, c);
+    }
+    const state = await d.state();
+    expect(state.status).toBe('certified');
+    expect(state.status !== 'none' && state.certificate).toMatchObject({ star: 5, level: 'ministry' });
+  });
+
+  it('rejects an illegal command before it reaches history, with the stage', async () => {
+    const d = driver();
+    await d.start(subject, cmd.registerIdea({ productId: d.productId }));
+    const failure: unknown = await d.send(provincialOffice, cmd.issue()).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect((failure as { cause?: Error } | null)?.cause?.message).toMatch(/idea_registered/);
+    expect((await d.events(h.sql)).map((e) => e.type)).toEqual(['IdeaRegistered']);
+  });
+});
