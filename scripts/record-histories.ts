@@ -1,0 +1,113 @@
+/**
+ * Records real workflow histories into test/histories/ for the replay tests: drives a few cases through the current
+ * workflow code on the time-skipping server (writing to a throw-away PostgreSQL database) and saves every run's
+ * history. Run it when a workflow change is released, and keep the old files: they are what running cases replay.
+ *
+ *   npx tsx scripts/record-histories.ts [--label <name>]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import proto from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createLogger } from '../config/logger';
+import { connect, createDatabase, dropDatabase, migrate } from '../db';
+import { timeSkippingServerPath } from '../temporal/binaries';
+import { registerSearchAttributes } from '../temporal/search-attributes';
+import { bundleWorkflows, createCaseWorker } from '../worker';
+import { installTemporalRuntime } from '../worker/runtime';
+import { CaseDriver } from '../test/integration/case-driver';
+import { cmd, communeOfficer, provincialOffice, subject } from '../test/unit/case/fixtures';
+
+const label = process.argv.includes('--label') ? process.argv[process.argv.indexOf('--label') + 1] : 'v1';
+const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DAY = 86_400_000;
+
+async function main() {
+  installTemporalRuntime(createLogger('warn'));
+  const url = new URL(adminUrl);
+  url.pathname = `/ocop_histories_${randomBytes(3).toString('hex')}`;
+  await createDatabase(url.toString());
+  await migrate(url.toString());
+  const sql = connect(url.toString(), { max: 3 });
+  const path = timeSkippingServerPath();
+  const env = await TestWorkflowEnvironment.createTimeSkipping(
+    path ? { server: { executable: { type: 'existing-path', path } } } : {},
+  );
+  await registerSearchAttributes(env.connection.operatorService, 'default');
+  const taskQueue = 'record-histories';
+  const worker = await createCaseWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    sql,
+    log: createLogger('silent'),
+    workflowBundle: await bundleWorkflows(),
+  });
+  const running = worker.run();
+  const out = join('test', 'histories');
+  mkdirSync(out, { recursive: true });
+  try {
+    // A 3★ first evaluation, its certificate term (a second run), the re-rating window and expiry.
+    const certified = new CaseDriver(env.client, taskQueue, `HIST-${label}-certified`);
+    await certified.start(subject, cmd.registerIdea({ productId: certified.productId }));
+    for (const [actor, c] of [
+      [communeOfficer, cmd.acceptIdea()],
+      [subject, cmd.submitPlan()],
+      [communeOfficer, cmd.approvePlan()],
+      [subject, cmd.submitDossier()],
+      [communeOfficer, cmd.returnDossier(new Date(Date.now() + 20 * DAY).toISOString().slice(0, 10))],
+      [subject, cmd.completeDossier()],
+      [communeOfficer, cmd.assess()],
+      [communeOfficer, cmd.forward()],
+      [provincialOffice, cmd.assignRound()],
+      [provincialOffice, cmd.council(66.5, 3)],
+      [provincialOffice, cmd.decide(3)],
+      [provincialOffice, cmd.issue('GCN-HIST-1')],
+    ] as const) {
+      await certified.send(actor, c);
+    }
+    await env.sleep(40 * 31 * DAY);
+    // A dossier at the commune that runs past its 15 working days, then lapses after being returned.
+    const overdue = new CaseDriver(env.client, taskQueue, `HIST-${label}-overdue`);
+    await overdue.start(subject, cmd.registerIdea({ productId: overdue.productId }));
+    for (const [actor, c] of [
+      [communeOfficer, cmd.acceptIdea()],
+      [subject, cmd.submitPlan()],
+      [communeOfficer, cmd.approvePlan()],
+      [subject, cmd.submitDossier()],
+    ] as const) {
+      await overdue.send(actor, c);
+    }
+    await env.sleep(30 * DAY);
+
+    for (const d of [certified, overdue]) {
+      // Follow the chain of runs from the first: each continue-as-new names the next run.
+      const described = await env.client.workflow.getHandle(d.workflowId).describe();
+      let runId: string | null | undefined = described.raw.workflowExecutionInfo?.firstRunId;
+      if (!runId) throw new Error(`the server did not report the first run of ${d.workflowId}`);
+      while (runId) {
+        const history = await env.client.workflow.getHandle(d.workflowId, runId).fetchHistory();
+        const file = join(out, `${label}-${d.productId.split('-').pop()}-${runId.slice(0, 8)}.json`);
+        writeFileSync(
+          file,
+          `${JSON.stringify({ workflowId: d.workflowId, runId, history: proto.temporal.api.history.v1.History.fromObject(history).toJSON() })}\n`,
+        );
+        process.stderr.write(`saved ${file} (${history.events?.length ?? 0} events)\n`);
+        const last = history.events?.[history.events.length - 1];
+        runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      }
+    }
+  } finally {
+    worker.shutdown();
+    await running;
+    await sql.end();
+    await env.teardown();
+    await dropDatabase(url.toString());
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
