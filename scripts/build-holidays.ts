@@ -1,5 +1,5 @@
 /**
- * Builds `domain/calendar/holidays.json`: Vietnam's public holidays (ngày nghỉ lễ, tết) 2019–2035.
+ * Builds `domain/calendar/holidays.json`: Vietnam's public holidays (ngày nghỉ lễ, tết) 2019–2050.
  *
  *   npx tsx scripts/build-holidays.ts
  *
@@ -35,7 +35,7 @@ export interface HolidayData {
 }
 
 export const FIRST_YEAR = 2019;
-export const LAST_YEAR = 2035;
+export const LAST_YEAR = 2050;
 
 /**
  * Tết days off announced by the Government for each year (the weekdays of the announced break; the weekend

@@ -32,9 +32,16 @@ export class CaseDriver {
   }
 
   async send(actor: Actor, command: CommandInput, commandId = this.nextId()): Promise<CommandResult> {
-    return this.client.workflow
-      .getHandle(this.workflowId)
-      .executeUpdate(commandUpdate, { args: [{ commandId, actor, command: command as never }], updateId: commandId });
+    try {
+      return await this.client.workflow
+        .getHandle(this.workflowId)
+        .executeUpdate(commandUpdate, { args: [{ commandId, actor, command: command as never }], updateId: commandId });
+    } catch (err) {
+      // Name the command and the domain's reason, not just "Workflow Update failed".
+      const reason = (err as { cause?: Error }).cause?.message;
+      if (reason && err instanceof Error) err.message = `${command.type}: ${reason}`;
+      throw err;
+    }
   }
 
   async state(): Promise<CaseState> {

@@ -51,8 +51,8 @@ describe('holidays.json', () => {
     expect(data).toEqual(JSON.parse(JSON.stringify(buildHolidayData())));
   });
 
-  it('covers 2019–2035 with the statutory count of days per year', () => {
-    for (let y = 2019; y <= 2035; y++) {
+  it('covers 2019–2050 with the statutory count of days per year', () => {
+    for (let y = 2019; y <= 2050; y++) {
       const list = data.years[String(y) as keyof typeof data.years];
       const own = list.filter((h) => h.kind !== 'substitute');
       // 1/1 + Tết 5 + Hùng + 30/4 + 1/5 + 2/9 (+1 from 2021) = 10, then 11.
