@@ -87,14 +87,17 @@ async function main() {
       let runId: string | null | undefined = described.raw.workflowExecutionInfo?.firstRunId;
       if (!runId) throw new Error(`the server did not report the first run of ${d.workflowId}`);
       while (runId) {
-        const history = await env.client.workflow.getHandle(d.workflowId, runId).fetchHistory();
+        const history: proto.temporal.api.history.v1.IHistory = await env.client.workflow
+          .getHandle(d.workflowId, runId)
+          .fetchHistory();
         const file = join(out, `${label}-${d.productId.split('-').pop()}-${runId.slice(0, 8)}.json`);
         writeFileSync(
           file,
           `${JSON.stringify({ workflowId: d.workflowId, runId, history: proto.temporal.api.history.v1.History.fromObject(history).toJSON() })}\n`,
         );
         process.stderr.write(`saved ${file} (${history.events?.length ?? 0} events)\n`);
-        const last = history.events?.[history.events.length - 1];
+        const last: proto.temporal.api.history.v1.IHistoryEvent | undefined =
+          history.events?.[history.events.length - 1];
         runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
       }
     }

@@ -182,6 +182,18 @@ export const importCertifiedProductData = registerIdeaData.omit({ ideaSummary: t
   }),
   source: z.string().trim().max(200).optional(),
 });
+/**
+ * Migrate a dossier already under evaluation on paper (hồ sơ đang đánh giá): filed at the commune and forwarded to the
+ * province before the migration. It is judged by the rule-set in force when it was filed (Art. 12.2 QĐ 26/2026).
+ */
+export const importDossierInProgressData = registerIdeaData.omit({ ideaSummary: true }).extend({
+  dossier: z.object({
+    dossierRef: ref,
+    filedOn: localDateSchema,
+    forwardedOn: localDateSchema,
+  }),
+  source: z.string().trim().max(200).optional(),
+});
 /** Re-home a case after the 2025 merger of provinces and communes; the old places stay in history. */
 export const updatePlacesData = z.object({ ...places, reason: text });
 
@@ -215,6 +227,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('DismissRevocation'), data: dismissRevocationData }),
   z.object({ type: z.literal('WithdrawDossier'), data: withdrawDossierData }),
   z.object({ type: z.literal('ImportCertifiedProduct'), data: importCertifiedProductData }),
+  z.object({ type: z.literal('ImportDossierInProgress'), data: importDossierInProgressData }),
   z.object({ type: z.literal('UpdatePlaces'), data: updatePlacesData }),
   // Issued by the workflow when a deadline elapses (actor SYSTEM_ACTOR, now = the deadline).
   z.object({ type: z.literal('MarkCommuneCheckOverdue'), data: empty }),

@@ -74,6 +74,7 @@ export const ALLOWED_STAGES: { readonly [K in CommandType]: readonly Stage[] } =
     'revoked',
   ],
   ImportCertifiedProduct: ['none'],
+  ImportDossierInProgress: ['none'],
   UpdatePlaces: [
     'idea_registered',
     'idea_returned',
@@ -176,6 +177,7 @@ function dispatch(cmd: Command, state: CaseState, ctx: Ctx): DomainEvent[] {
   if (state.status === 'none') {
     if (cmd.type === 'RegisterIdea') return registerIdea(cmd, ctx);
     if (cmd.type === 'ImportCertifiedProduct') return importCertifiedProduct(cmd, ctx);
+    if (cmd.type === 'ImportDossierInProgress') return importDossierInProgress(cmd, ctx);
     return fail(ctx, 'illegal_in_stage', `${cmd.type} is not possible while the case is in stage 'none'.`);
   }
   const s: ActiveCase = state;
@@ -183,6 +185,7 @@ function dispatch(cmd: Command, state: CaseState, ctx: Ctx): DomainEvent[] {
   switch (cmd.type) {
     case 'RegisterIdea':
     case 'ImportCertifiedProduct':
+    case 'ImportDossierInProgress':
       return fail(ctx, 'illegal_in_stage', `${cmd.type} is not possible while the case is in stage '${stage}'.`);
     case 'AcceptIdea':
       requireCommune(s, ctx);
@@ -538,6 +541,45 @@ function importCertifiedProduct(cmd: CommandOf<'ImportCertifiedProduct'>, ctx: C
           decisionNumber: c.decisionNumber ?? null,
           issuedBy: c.issuedBy ?? null,
         },
+        source: d.source ?? null,
+        importedOn: ctx.today,
+      },
+    },
+  ];
+}
+
+function importDossierInProgress(cmd: CommandOf<'ImportDossierInProgress'>, ctx: Ctx): DomainEvent[] {
+  const d = cmd.data;
+  const { role, office } = ctx.actor;
+  if (!(role === 'admin' || (role === 'provincial_office' && office === d.provinceCode))) {
+    fail(
+      ctx,
+      'forbidden',
+      `Only an administrator or the OCOP office of province ${d.provinceCode} may import a dossier.`,
+    );
+  }
+  const { filedOn, forwardedOn, dossierRef } = d.dossier;
+  if (forwardedOn < filedOn) fail(ctx, 'invalid', `The dossier was forwarded (${forwardedOn}) before it was filed.`);
+  if (forwardedOn > ctx.today) fail(ctx, 'invalid', `The forwarding date ${forwardedOn} is in the future.`);
+  // Judged by the rules in force when it was filed, whatever is in force today (Art. 12.2 QĐ 26/2026).
+  const ruleSet = ruleSetForCase({ filedOn });
+  return [
+    {
+      type: 'DossierInProgressImported',
+      data: {
+        productId: d.productId,
+        subjectId: d.subjectId,
+        subjectName: d.subjectName,
+        productName: d.productName,
+        productSetCode: d.productSetCode,
+        places: { provinceCode: d.provinceCode, communeCode: d.communeCode, districtCode: d.districtCode ?? null },
+        ruleSetId: ruleSet.id,
+        cycleNo: 1,
+        kind: 'first',
+        dossierRef,
+        filedOn,
+        forwardedOn,
+        decisionDue: transitionalDecisionDue(ruleSet, 'first'),
         source: d.source ?? null,
         importedOn: ctx.today,
       },

@@ -168,6 +168,26 @@ export type DomainEvent =
         importedOn: string;
       };
     }
+  | {
+      type: 'DossierInProgressImported';
+      data: {
+        productId: string;
+        subjectId: string;
+        subjectName: string;
+        productName: string;
+        productSetCode: string;
+        places: Places;
+        ruleSetId: RuleSetId;
+        cycleNo: number;
+        kind: DossierKind;
+        dossierRef: string;
+        filedOn: string;
+        forwardedOn: string;
+        decisionDue: string | null;
+        source: string | null;
+        importedOn: string;
+      };
+    }
   | { type: 'PlacesUpdated'; data: { previous: Places; places: Places; reason: string; updatedOn: string } }
   | { type: 'DecisionOverdue'; data: { due: string } }
   | { type: 'ReRatingWindowOpened'; data: { opens: string; closes: string } }

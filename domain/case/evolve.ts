@@ -27,6 +27,7 @@ export function evolve(state: CaseState, event: RecordedEvent | DomainEvent): Ca
   switch (event.type) {
     case 'IdeaRegistered':
     case 'CertifiedProductImported':
+    case 'DossierInProgressImported':
       return s;
     case 'IdeaAccepted':
       return open(s, 'idea_accepted', { lastReturnReason: null });
@@ -317,6 +318,49 @@ function start(event: RecordedEvent | DomainEvent): CaseState | null {
       revocation: null,
       lastOutcome: null,
       evaluation: null,
+    };
+  }
+  if (event.type === 'DossierInProgressImported') {
+    const d = event.data;
+    return {
+      status: 'forwarded',
+      ...identity(d),
+      places: d.places,
+      formerPlaces: [],
+      ruleSetId: d.ruleSetId,
+      registeredOn: d.importedOn,
+      ideaSummary: null,
+      planRef: null,
+      lastReturnReason: null,
+      cycleNo: d.cycleNo,
+      termNo: 0,
+      certificate: null,
+      certificateEnded: null,
+      revocation: null,
+      lastOutcome: null,
+      evaluation: {
+        cycleNo: d.cycleNo,
+        kind: d.kind,
+        ruleSetId: d.ruleSetId,
+        dossierRef: d.dossierRef,
+        filedOn: d.filedOn,
+        late: false,
+        receivedOn: d.filedOn,
+        communeDue: null,
+        communeOverdue: false,
+        returned: null,
+        form03: null,
+        forwardedOn: d.forwardedOn,
+        round: null,
+        evidenceDue: null,
+        review: [],
+        decisionDue: d.decisionDue,
+        decisionOverdue: false,
+        council: null,
+        ministry: null,
+        central: null,
+        decision: null,
+      },
     };
   }
   if (event.type === 'CertifiedProductImported') {

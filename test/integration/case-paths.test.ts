@@ -82,6 +82,26 @@ async function runLengths(d: CaseDriver): Promise<number[]> {
 const types = async (d: CaseDriver) => (await d.events(h.sql)).map((e) => e.type);
 
 describe('case paths on the time-skipping server', () => {
+  it('decides a dossier filed under QĐ 148 before 22/05/2026 by its own rules, after QĐ 26/2026 took effect', async () => {
+    const d = driver();
+    const imported = await d.start(provincialOffice, {
+      ...cmd.importDossier('2026-04-02', '2026-04-20'),
+      data: { ...cmd.importDossier('2026-04-02', '2026-04-20').data, productId: d.productId },
+    } as never);
+    expect(imported.state.status).toBe('forwarded');
+    expect(imported.events[0]).toMatchObject({ type: 'DossierInProgressImported', ruleSetId: 'QD148_1489_2025' });
+    // The transitional 60 days (from 22/05/2026) ran out before the migration: the case says so at once.
+    await h.env.sleep(DAY);
+    expect(await types(d)).toContain('DecisionOverdue');
+    await d.send(provincialOffice, cmd.assignRound(addDays(await today(), 30)));
+    await d.send(provincialOffice, cmd.council(72, 4));
+    await d.send(provincialOffice, cmd.decide(4));
+    const issued = await d.send(provincialOffice, cmd.issue(`GCN-148-${d.productId}`));
+    expect(certificateOf(issued.state)).toMatchObject({ star: 4, level: 'province', ruleSetId: 'QD148_1489_2025' });
+    const recorded = await d.events(h.sql);
+    expect(recorded.every((e) => e.ruleSetId === 'QD148_1489_2025')).toBe(true);
+  });
+
   // First: the server's clock is global and the later tests move it years ahead.
   it('keeps a district-issued 3★ certificate (QĐ 148/2023) valid after the 2025 reform, until its expiry', async () => {
     const d = driver();

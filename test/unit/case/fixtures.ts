@@ -149,6 +149,20 @@ export const cmd = {
       source: 'paper register 2024',
     },
   }),
+  importDossier: (filedOn: string, forwardedOn: string): CommandInput => ({
+    type: 'ImportDossierInProgress',
+    data: {
+      productId: 'P-TRA-SHAN',
+      subjectId: SUBJECT,
+      subjectName: 'HTX Chè Shan Tuyết',
+      productName: 'Chè Shan Tuyết',
+      productSetCode: '11',
+      provinceCode: PROVINCE,
+      communeCode: COMMUNE,
+      dossier: { dossierRef: 'HS-GIAY-7', filedOn, forwardedOn },
+      source: 'paper register 2026',
+    },
+  }),
   updatePlaces: (): CommandInput => ({
     type: 'UpdatePlaces',
     data: { provinceCode: PROVINCE, communeCode: '00010', reason: 'Sắp xếp đơn vị hành chính 2025' },

@@ -16,6 +16,7 @@ const except = (...stages: Stage[]) => ALL.filter((s) => !stages.includes(s));
 const LEGAL: Record<CommandType, readonly Stage[]> = {
   RegisterIdea: ['none'],
   ImportCertifiedProduct: ['none'],
+  ImportDossierInProgress: ['none'],
   AcceptIdea: ['idea_registered'],
   ReturnIdea: ['idea_registered'],
   ReviseIdea: ['idea_returned'],
@@ -74,6 +75,7 @@ const SAMPLE: Record<CommandType, { command: CommandInput; actor: Actor }> = {
     }),
     actor: admin,
   },
+  ImportDossierInProgress: { command: cmd.importDossier('2026-04-02', '2026-04-20'), actor: provincialOffice },
   AcceptIdea: { command: cmd.acceptIdea(), actor: communeOfficer },
   ReturnIdea: { command: cmd.returnIdea(), actor: communeOfficer },
   ReviseIdea: { command: cmd.reviseIdea(), actor: subject },
