@@ -38,7 +38,30 @@ export const configSchema = z.object({
     .int()
     .min(1024)
     .default(256 * 1024),
+  /** Ed25519 private key (PEM) that signs audit export bundles. Unset in dev: generated once under OCOP_DATA_DIR. */
+  AUDIT_SIGNING_KEY_FILE: optionalString,
+  /** Requests per minute the API accepts from one principal (or one IP address when anonymous); then 429. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** SMTP server for notification e-mail, e.g. smtp://user:pass@mail.example.vn:587 or smtps://…:465. Unset: e-mail off. */
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+  /** Sender of notification e-mail; its domain also names each Message-ID. */
+  MAIL_FROM: z.string().trim().min(3).default('OCOP <thongbao@ocop.invalid>'),
+  /** HMAC-SHA256 key signing webhook bodies (X-OCOP-Signature), at least 16 characters. Unset: webhooks off. */
+  WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Delivery attempts per notification and recipient before it is dead-lettered. */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** Seconds a sender owns a claimed notification; past it, an unfinished send counts as abandoned. */
+  NOTIFY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Reminder offsets (notifications/README.md); defaults follow QĐ 26/2026. */
+  NOTIFY_EXPIRY_REMINDER_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  NOTIFY_RE_RATING_CLOSING_DAYS: z.coerce.number().int().min(120).max(180).default(130),
+  NOTIFY_COMMUNE_REMINDER_WORKING_DAYS: z.coerce.number().int().min(1).max(14).default(3),
+  NOTIFY_ROUND_CUT_OFF_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  NOTIFY_DECISION_REMINDER_DAYS: z.coerce.number().int().min(1).max(44).default(7),
+  NOTIFY_REVOCATION_REMINDER_DAYS: z.coerce.number().int().min(1).max(14).default(3),
+  /** Local hour (Vietnam, 0–23) at which reminders go out. */
+  NOTIFY_REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(8),
 });
 
 export type Config = z.infer<typeof configSchema>;

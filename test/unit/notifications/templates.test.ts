@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_OFFSETS, NOTICE_KINDS, scheduledReminders, type Notice } from '../../../domain/notifications';
+import { renderNotice } from '../../../notifications/templates';
+import {
+  cmd,
+  communeOfficer,
+  ministry,
+  provincialOffice,
+  storyTo,
+  storyToMinistry,
+  subject,
+  type Story,
+} from '../case/fixtures';
+import { elapse, step } from './helpers';
+
+/** Every notice and reminder a set of real stories produces. */
+function allNotices(): Notice[] {
+  const out: Notice[] = [];
+  const collect = (s: Story) => out.push(...scheduledReminders(s.state, DEFAULT_OFFSETS));
+
+  const main = storyTo('plan_approved');
+  out.push(...step(main, cmd.submitDossier(), '2026-08-03', subject));
+  collect(main);
+  out.push(...step(main, cmd.returnDossier('2026-08-20'), '2026-08-05', communeOfficer));
+  out.push(...step(main, cmd.completeDossier(), '2026-08-06', subject));
+  out.push(...step(main, cmd.assess(), '2026-08-10', communeOfficer));
+  out.push(...step(main, cmd.forward(), '2026-08-11', communeOfficer));
+  out.push(...step(main, cmd.assignRound(), '2026-08-12', provincialOffice));
+  collect(main);
+  out.push(...step(main, cmd.requestEvidence('2026-09-15'), '2026-09-01', provincialOffice));
+  out.push(...step(main, cmd.submitEvidence(), '2026-09-10', subject));
+  out.push(...step(main, cmd.council(75.5, 4), '2026-11-12', provincialOffice));
+  out.push(...step(main, cmd.decide(4), '2026-11-20', provincialOffice));
+  out.push(...step(main, cmd.issue(), '2026-11-21', provincialOffice));
+  collect(main);
+  out.push(...step(main, cmd.proposeRevocation('2027-03-01'), '2027-03-02', provincialOffice));
+  collect(main);
+  out.push(...elapse(main)); // revocation overdue
+  out.push(...step(main, cmd.dismissRevocation(), '2027-03-20', provincialOffice));
+  out.push(...elapse(main), ...elapse(main), ...elapse(main)); // window opens, closes, certificate expires
+
+  const commune = storyTo('dossier_submitted');
+  out.push(...elapse(commune)); // commune check overdue
+
+  const five = storyTo('under_review');
+  out.push(...step(five, cmd.council(93, 5), '2026-11-12', provincialOffice));
+  collect(five);
+  out.push(...step(five, cmd.sendToMinistry(), '2026-11-25', provincialOffice));
+  collect(five);
+  out.push(...elapse(five)); // central decision overdue
+
+  out.push(...step(storyTo('under_review'), cmd.council(45, 2), '2026-11-12', provincialOffice));
+  out.push(...step(storyTo('certified'), cmd.revoke('2027-03-01'), '2027-03-05', provincialOffice));
+  const central = storyToMinistry();
+  out.push(...step(central, cmd.centralCouncil(92, 5), '2027-03-10', ministry));
+  return out;
+}
+
+describe('templates', () => {
+  const notices = allNotices();
+
+  it('the stories cover every notice kind', () => {
+    expect(new Set(notices.map((n) => n.kind))).toEqual(new Set(NOTICE_KINDS));
+  });
+
+  it('every notice renders in both languages with every fact it names present', () => {
+    for (const n of notices) {
+      for (const language of ['vi', 'en'] as const) {
+        const r = renderNotice(n, language);
+        // `—` stands for a missing fact: a template asking for a fact its notice does not carry.
+        expect({ kind: n.kind, language, text: r.text }).not.toMatchObject({ text: expect.stringContaining('—') });
+        expect(r.subject.length).toBeGreaterThan(10);
+        expect(r.html).toContain(`<html lang="${language}">`);
+      }
+    }
+  });
+
+  it('writes dates the language’s way and escapes HTML', () => {
+    const n = notices.find((x) => x.kind === 'dossier_returned')!;
+    const tricky = { ...n, facts: { ...n.facts, reason: '<script>alert("x")</script> & co' } };
+    const vi = renderNotice(tricky, 'vi');
+    expect(vi.subject).toBe('Hồ sơ sản phẩm Chè Shan Tuyết cần hoàn thiện trước ngày 20/08/2026');
+    expect(vi.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co');
+    expect(vi.html).not.toContain('<script>');
+    expect(renderNotice(tricky, 'en').subject).toBe(
+      'The dossier for Chè Shan Tuyết must be completed by 20 August 2026',
+    );
+  });
+});
