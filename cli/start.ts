@@ -6,6 +6,7 @@
 import { basename, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { deliveryOptionsFromConfig, offsetsFromConfig } from '../activities/notifications';
 import { buildApp } from '../api/app';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
@@ -81,6 +82,7 @@ async function main() {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     sql,
     log: log.child({ component: 'worker' }),
+    notifications: { delivery: deliveryOptionsFromConfig(config, log), offsets: offsetsFromConfig(config) },
   });
   const workerRun = worker.run();
   stops.push({ name: 'worker connection', stop: () => workerConnection.close() });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLogger } from '../config/logger';
+import { DEFAULT_OFFSETS } from '../domain/notifications';
 import { connect, createDatabase, dropDatabase, migrate } from '../db';
 import { timeSkippingServerPath } from '../temporal/binaries';
 import { registerSearchAttributes } from '../temporal/search-attributes';
@@ -43,6 +44,10 @@ async function main() {
     sql,
     log: createLogger('silent'),
     workflowBundle: await bundleWorkflows(),
+    notifications: {
+      offsets: DEFAULT_OFFSETS,
+      delivery: { mailer: null, webhookSecret: null, mailFrom: 'x@ocop.invalid' },
+    },
   });
   const running = worker.run();
   const out = join('test', 'histories');

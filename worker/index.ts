@@ -27,7 +27,11 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities({ sql: options.sql, log: options.log }),
+    activities: createActivities({
+      sql: options.sql,
+      log: options.log,
+      ...(options.notifications ? { notifications: options.notifications } : {}),
+    }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
   });

@@ -41,6 +41,8 @@ export interface ProductCaseInput {
     recent: [string, CommandResult][];
     /** When the latest event was recorded (ISO instant). */
     lastAt?: string;
+    /** Business keys of reminders already handed to delivery and still implied by the state. */
+    sentReminders?: string[];
   };
 }
 

@@ -3,6 +3,8 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -22,6 +24,15 @@ import {
   type CaseState,
   type Command,
 } from '../domain';
+import {
+  dueReminders,
+  keepSent,
+  nextReminderAt,
+  noticesForEvents,
+  scheduledReminders,
+  type Notice,
+  type NotificationOffsets,
+} from '../domain/notifications';
 import type { Activities } from '../activities';
 import { CertificateExpiryKey, CommuneKey, ProvinceKey, StageKey, StarKey } from '../temporal/search-attributes';
 import {
@@ -38,6 +49,21 @@ const { recordEvents } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+const { deliverNotices, notificationOffsets } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  // The activity throws while a delivery is still pending; a row is dead-lettered after its attempts, which ends it.
+  retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
+/**
+ * Version markers of changes to this workflow (see README, "Changing the workflow"). Runs recorded before a marker
+ * existed replay without the change; new runs take it.
+ */
+export const PATCHES = {
+  /** Notices on recorded events and reminders before deadlines (issue 6). */
+  notifications: 'notifications-v1',
+} as const;
+
 /** Commands whose results a run keeps (and hands to the next run) to answer retries with the first result. */
 const RECENT_RESULTS = 64;
 /** A run continues as new past this many events even if the server does not suggest it yet. */
@@ -49,6 +75,12 @@ const MAX_EVENTS_PER_RUN = 1_000;
  */
 export async function productCase(input: ProductCaseInput): Promise<CaseState> {
   const { productId } = input;
+  const notifying = patched(PATCHES.notifications);
+  /** Notices caused by recorded events, waiting to be handed to the delivery activity. */
+  const outbox: Notice[] = [];
+  /** Reminders already handed over, by business key (the outbox would refuse a second delivery anyway). */
+  const sentReminders = new Set<string>(input.carried?.sentReminders ?? []);
+  const deliveries = new Set<Promise<void>>();
   let state: CaseState = input.carried?.state ?? initialState;
   let version = input.carried?.version ?? 0;
   const run = input.carried?.run ?? 1;
@@ -67,6 +99,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     // is dated the certificate's last valid day however late the timer fires.
     const now = at && at > lastAt ? at : new Date().toISOString();
     const decided = decideOrFail(command, state, { now, actor });
+    const before = state;
     const { state: next, recorded } = record(state, decided, now);
     if (recorded.length > 0) {
       await recordEvents({
@@ -84,6 +117,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
       version += recorded.length;
       eventsThisRun += recorded.length;
       publishSearchAttributes(state);
+      if (notifying) outbox.push(...noticesForEvents(before, recorded, next));
     }
     const result: CommandResult = { productId, version, state, events: recorded };
     remember(commandId, result);
@@ -127,14 +161,35 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     },
   );
 
+  const offsets: NotificationOffsets | null = notifying ? await notificationOffsets() : null;
+
+  /** Hands notices to the delivery activity without holding up commands or deadlines while a channel is down. */
+  function deliver(notices: Notice[]) {
+    if (notices.length === 0) return;
+    const delivery = deliverNotices(notices).then(
+      () => undefined,
+      (err: unknown) => log.error('notice delivery failed for good', { productId, error: String(err) }),
+    );
+    deliveries.add(delivery);
+    void delivery.finally(() => deliveries.delete(delivery));
+  }
+
   for (;;) {
+    deliver(outbox.splice(0));
+    const reminders = offsets ? scheduledReminders(state, offsets) : [];
+    const due = dueReminders(reminders, new Date().toISOString(), sentReminders);
+    due.forEach((n) => sentReminders.add(n.key));
+    deliver(due);
+
     const deadline = nextDeadline(state);
+    const reminderAt = nextReminderAt(reminders, new Date().toISOString(), sentReminders);
+    const wakeAt = earliest(deadline?.due ?? null, reminderAt);
     const seen = version;
-    const wake = () => version !== seen || shouldContinueAsNew();
-    const timedOut = deadline
-      ? !(await condition(wake, Math.max(1, Date.parse(deadline.due) - Date.now())))
+    const wake = () => version !== seen || outbox.length > 0 || shouldContinueAsNew();
+    const timedOut = wakeAt
+      ? !(await condition(wake, Math.max(1, Date.parse(wakeAt) - Date.now())))
       : (await condition(wake), false);
-    if (timedOut && deadline) {
+    if (timedOut && deadline && Date.parse(deadline.due) <= Date.now()) {
       await condition(() => !busy);
       busy = true;
       try {
@@ -148,11 +203,23 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
       }
     }
     if (shouldContinueAsNew()) {
+      await Promise.all(deliveries);
       await condition(() => !busy && allHandlersFinished());
-      await continueAsNew<typeof productCase>({
-        productId,
-        carried: { state, version, run: run + 1, recent: [...recent], lastAt },
-      });
+      // Nothing may await between the check and continueAsNew: an Update accepted in between would be cut off.
+      // Notices a last command produced are delivered by another turn of the loop first.
+      if (outbox.length === 0 && deliveries.size === 0) {
+        await continueAsNew<typeof productCase>({
+          productId,
+          carried: {
+            state,
+            version,
+            run: run + 1,
+            recent: [...recent],
+            lastAt,
+            sentReminders: offsets ? keepSent(sentReminders, scheduledReminders(state, offsets)) : [],
+          },
+        });
+      }
     }
   }
 
@@ -177,6 +244,12 @@ function decideOrFail(command: Command, state: CaseState, meta: { now: string; a
     }
     throw err;
   }
+}
+
+function earliest(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Date.parse(a) <= Date.parse(b) ? a : b;
 }
 
 /** Which certificate term the case is in; a new term starts a new run, which keeps every run's history short. */

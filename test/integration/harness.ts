@@ -6,6 +6,8 @@ import { createLogger } from '../../config/logger';
 import { connect, type Sql } from '../../db';
 import { createCaseWorker } from '../../worker';
 import { installTemporalRuntime } from '../../worker/runtime';
+import type { ActivityDeps } from '../../activities';
+import { quietNotifications } from './quiet-notifications';
 
 /** A worker on its own task queue against the run's shared Temporal server and database. */
 export interface Harness {
@@ -18,7 +20,10 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(name: string): Promise<Harness> {
+export async function startHarness(
+  name: string,
+  options: { notifications?: ActivityDeps['notifications'] } = {},
+): Promise<Harness> {
   installTemporalRuntime(createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'));
   const taskQueue = `${name}-${randomBytes(4).toString('hex')}`;
   const databaseUrl = inject('databaseUrl');
@@ -33,6 +38,7 @@ export async function startHarness(name: string): Promise<Harness> {
     sql,
     log: createLogger('silent'),
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    notifications: options.notifications ?? quietNotifications,
   });
   const running = worker.run();
   const connection = await Connection.connect({ address });

@@ -8,6 +8,8 @@ import { timeSkippingServerPath } from '../../temporal/binaries';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { createCaseWorker } from '../../worker';
 import { installTemporalRuntime } from '../../worker/runtime';
+import type { ActivityDeps } from '../../activities';
+import { quietNotifications } from './quiet-notifications';
 
 /**
  * The Java time-skipping test server for multi-year timers, with a case worker on its own task queue writing to
@@ -21,7 +23,10 @@ export interface TimeSkippingHarness {
   stop(): Promise<void>;
 }
 
-export async function startTimeSkipping(name: string): Promise<TimeSkippingHarness> {
+export async function startTimeSkipping(
+  name: string,
+  options: { notifications?: ActivityDeps['notifications'] } = {},
+): Promise<TimeSkippingHarness> {
   installTemporalRuntime(createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'));
   const path = timeSkippingServerPath();
   const env = await TestWorkflowEnvironment.createTimeSkipping(
@@ -37,6 +42,7 @@ export async function startTimeSkipping(name: string): Promise<TimeSkippingHarne
     sql,
     log: createLogger('silent'),
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    notifications: options.notifications ?? quietNotifications,
   });
   const running = worker.run();
   return {
