@@ -151,8 +151,8 @@ async function shutdown(code: number) {
   process.exit(code);
 }
 
-process.once('SIGINT', () => void shutdown(0));
-process.once('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
 
 main().catch(async (err: unknown) => {
   process.stderr.write(
