@@ -129,3 +129,31 @@ describe('product case on the time-skipping server', () => {
     expect((await d.events(h.sql)).map((e) => e.type)).toEqual(['IdeaRegistered']);
   });
 });
+
+describe('commands across continue-as-new', () => {
+  it('answers a retried command with its first result after the run continued as new', async () => {
+    const d = driver();
+    await d.start(subject, cmd.registerIdea({ productId: d.productId }));
+    for (const [actor, c] of [
+      [communeOfficer, cmd.acceptIdea()],
+      [subject, cmd.submitPlan()],
+      [communeOfficer, cmd.approvePlan()],
+      [subject, cmd.submitDossier()],
+      [communeOfficer, cmd.assess()],
+      [communeOfficer, cmd.forward()],
+      [provincialOffice, cmd.assignRound()],
+      [provincialOffice, cmd.council(66, 3)],
+      [provincialOffice, cmd.decide(3)],
+    ] as const) {
+      await d.send(actor, c);
+    }
+    const issue = cmd.issue(`GCN-${d.productId}`);
+    const first = await d.send(provincialOffice, issue, `${d.productId}-issue`);
+    await h.env.sleep(1_000);
+    expect((await d.snapshot()).run).toBe(2);
+    const retried = await d.send(provincialOffice, issue, `${d.productId}-issue`);
+    expect(retried).toEqual(first);
+    const issued = (await d.events(h.sql)).filter((e) => e.type === 'CertificateIssued');
+    expect(issued).toHaveLength(1);
+  });
+});

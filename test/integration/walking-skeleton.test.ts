@@ -134,6 +134,21 @@ describe('walking skeleton: POST /products → workflow → event store → read
     expect(res.statusCode).toBe(404);
   });
 
+  it('lets operators find the case in Temporal by stage, province and commune', async () => {
+    const created = (await register('skeleton-key-0005')).json<{ productId: string }>();
+    const query =
+      `WorkflowId = '${caseWorkflowId(created.productId)}' AND OcopStage = 'idea_registered' ` +
+      `AND OcopProvince = '${PROVINCE}' AND OcopCommune = '${COMMUNE}'`;
+    // Visibility is eventually consistent: poll briefly.
+    let found: string[] = [];
+    for (let i = 0; i < 50 && found.length === 0; i++) {
+      found = [];
+      for await (const w of h.client.workflow.list({ query })) found.push(w.workflowId);
+      if (found.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(found).toEqual([caseWorkflowId(created.productId)]);
+  });
+
   it('reports Temporal and PostgreSQL reachable on /health', async () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
