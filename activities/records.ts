@@ -2,8 +2,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
 import type { Sql } from '../db';
 import { appendToStream, WrongExpectedVersionError } from '../db/event-store';
-import { upsertCaseRow } from '../db/projections';
-import type { CaseState } from '../domain';
+import { canonicalJson } from '../db/canonical';
+import { projectAppend } from '../db/projections';
 import type { Logger } from '../config/logger';
 
 export const recordEventsInput = z.object({
@@ -49,13 +49,16 @@ export function createRecordActivities(deps: { sql: Sql; log: Logger }) {
             ruleSetId: input.ruleSetId,
             events: input.events,
           },
-          (tx, appended) =>
-            upsertCaseRow(tx, {
-              productId: input.productId,
-              version: input.expectedVersion + appended.length,
-              state: input.state as unknown as CaseState,
-              occurredAt: input.occurredAt,
-            }),
+          async (tx, appended) => {
+            // The read models are folded from the stored events; the workflow's own state must agree with them.
+            const projected = await projectAppend(tx, input.productId, appended);
+            if (canonicalJson(projected) !== canonicalJson(input.state)) {
+              deps.log.error(
+                { productId: input.productId, commandId: input.commandId },
+                'workflow state differs from the state folded from its events; the read models follow the events',
+              );
+            }
+          },
         );
         deps.log.info(
           {

@@ -1,0 +1,34 @@
+/**
+ * `npm run ocop -- <command>`: the operator's and auditor's command line. Exit codes: 0 ok, 1 a check failed,
+ * 2 usage or configuration error, 3 could not complete (see cli/README.md).
+ */
+import { Command, CommanderError } from 'commander';
+import { registerAuditCommands } from './commands/audit';
+import { registerDbCommands } from './commands/db';
+import { registerProjectionCommands } from './commands/projections';
+import { CliError, ExitCode } from './commands/shared';
+
+const program = new Command('ocop')
+  .description('ocop-cycle: database, audit and read-model commands')
+  .exitOverride()
+  .showHelpAfterError();
+registerDbCommands(program);
+registerAuditCommands(program);
+registerProjectionCommands(program);
+
+async function main(): Promise<number> {
+  try {
+    await program.parseAsync(process.argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    if (err instanceof CliError) {
+      process.stderr.write(`ocop: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`ocop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return ExitCode.Error;
+  }
+}
+
+process.exit(await main());
