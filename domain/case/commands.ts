@@ -145,6 +145,37 @@ export const recordLabTestData = z.object({
   passed: z.boolean(),
 });
 export const recordCouncilResultData = councilResultSchema;
+/** The provincial council (Hội đồng) that scores this dossier online, and its score sheet (Annex II). */
+export const conveneCouncilData = z.object({
+  /** Product-set code of the score sheet (domain/scoring), e.g. `fresh-produce`. */
+  sheetCode: code,
+  members: z
+    .array(z.object({ memberId: code, role: z.enum(['chair', 'member', 'secretary']) }))
+    .min(1)
+    .max(50),
+  /** Submissions the chair needs to close; more than half of the scoring members by default. */
+  quorum: z.number().int().min(1).max(50).optional(),
+});
+/** One council member's score sheet: one option per criterion (phiếu chấm điểm). */
+export const submitCouncilScoresData = z.object({
+  selections: z
+    .array(
+      z.object({
+        criterionId: code,
+        optionId: code,
+        note: z.string().trim().max(500).optional(),
+      }),
+    )
+    .min(1)
+    .max(200),
+});
+/** The chair closes scoring with a quorum, naming any knock-out ground the council found. */
+export const closeCouncilData = z.object({
+  knockOuts: z
+    .array(z.object({ groundId: code, finding: z.string().trim().max(1000).optional() }))
+    .max(20)
+    .optional(),
+});
 /** The province approves a potential 5★ result and sends the dossier to the Ministry (Art. 7.3e, 6.3). */
 export const sendToMinistryData = z.object({ letterRef: ref, approvalDecisionRef: ref });
 export const recordCentralCouncilResultData = councilResultSchema;
@@ -218,6 +249,9 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('RecordSiteVisit'), data: recordSiteVisitData }),
   z.object({ type: z.literal('RecordLabTest'), data: recordLabTestData }),
   z.object({ type: z.literal('RecordCouncilResult'), data: recordCouncilResultData }),
+  z.object({ type: z.literal('ConveneCouncil'), data: conveneCouncilData }),
+  z.object({ type: z.literal('SubmitCouncilScores'), data: submitCouncilScoresData }),
+  z.object({ type: z.literal('CloseCouncil'), data: closeCouncilData }),
   z.object({ type: z.literal('SendToMinistry'), data: sendToMinistryData }),
   z.object({ type: z.literal('RecordCentralCouncilResult'), data: recordCentralCouncilResultData }),
   z.object({ type: z.literal('DecideRecognition'), data: decideRecognitionData }),

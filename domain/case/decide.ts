@@ -1,5 +1,14 @@
 import { endOfLocalDay, localDate, startOfLocalDay } from '../calendar';
 import { ruleSetById, ruleSetForCase, ruleSetInForce } from '../rules';
+import {
+  councilResult,
+  defaultQuorum,
+  getSheet,
+  scoreMemberSheet,
+  type CouncilOutcome,
+  type ScoreSheet,
+  type UnmetMinimum,
+} from '../scoring';
 import type { RuleSet } from '../rules';
 import type { Actor, CommandMeta } from './actors';
 import { MINISTRY_OFFICE } from './actors';
@@ -23,7 +32,7 @@ import {
   windowFor,
 } from './policy';
 import { EVALUATION_STAGES, isEvaluating } from './state';
-import type { ActiveCase, CaseState, EvaluatingCase, Places, Stage } from './state';
+import type { ActiveCase, CaseState, CouncilPanel, EvaluatingCase, Places, Stage } from './state';
 
 /** A bound on the advisory log, so a case's state stays small however long a review runs. */
 export const MAX_REVIEW_ENTRIES = 40;
@@ -55,6 +64,9 @@ export const ALLOWED_STAGES: { readonly [K in CommandType]: readonly Stage[] } =
   RecordSiteVisit: ['under_review', 'evidence_requested', 'at_ministry'],
   RecordLabTest: ['under_review', 'evidence_requested', 'at_ministry'],
   RecordCouncilResult: ['under_review'],
+  ConveneCouncil: ['under_review'],
+  SubmitCouncilScores: ['under_review'],
+  CloseCouncil: ['under_review'],
   SendToMinistry: ['council_scored'],
   RecordCentralCouncilResult: ['at_ministry'],
   DecideRecognition: ['council_scored', 'central_scored'],
@@ -264,6 +276,12 @@ function dispatch(cmd: Command, state: CaseState, ctx: Ctx): DomainEvent[] {
     }
     case 'RecordCouncilResult':
       return recordCouncilResult(cmd.data, evaluating(s, ctx), ctx, 'province');
+    case 'ConveneCouncil':
+      return conveneCouncil(cmd, evaluating(s, ctx), ctx);
+    case 'SubmitCouncilScores':
+      return submitCouncilScores(cmd, evaluating(s, ctx), ctx);
+    case 'CloseCouncil':
+      return closeCouncil(cmd, evaluating(s, ctx), ctx);
     case 'SendToMinistry':
       return sendToMinistry(cmd, evaluating(s, ctx), ctx);
     case 'RecordCentralCouncilResult':
@@ -729,6 +747,171 @@ function assignToRound(cmd: CommandOf<'AssignToProvincialRound'>, c: EvaluatingC
       },
     },
   ];
+}
+
+// ------------------------------------------------------------------------------------ online council scoring
+
+function conveneCouncil(cmd: CommandOf<'ConveneCouncil'>, c: EvaluatingCase, ctx: Ctx): DomainEvent[] {
+  requireProvince(c, ctx);
+  if (c.evaluation.panel?.scores.length) {
+    fail(ctx, 'invalid', 'Members have already scored this dossier; the council cannot be changed now.');
+  }
+  const sheet = sheetFor(cmd.data.sheetCode, ctx);
+  const { members } = cmd.data;
+  const ids = new Set(members.map((m) => m.memberId));
+  if (ids.size !== members.length) fail(ctx, 'invalid', 'A member is listed twice.');
+  if (members.filter((m) => m.role === 'chair').length !== 1) fail(ctx, 'invalid', 'A council has exactly one chair.');
+  const scoring = members.filter((m) => m.role !== 'secretary').length;
+  const quorum = cmd.data.quorum ?? defaultQuorum(scoring);
+  if (quorum > scoring) fail(ctx, 'invalid', `A quorum of ${quorum} exceeds the ${scoring} scoring members.`);
+  return [{ type: 'CouncilConvened', data: { sheetCode: sheet.code, members, quorum, convenedOn: ctx.today } }];
+}
+
+function submitCouncilScores(cmd: CommandOf<'SubmitCouncilScores'>, c: EvaluatingCase, ctx: Ctx): DomainEvent[] {
+  const panel = panelMember(c, ctx);
+  const role = panel.members.find((m) => m.memberId === ctx.actor.userId)?.role;
+  if (role === 'secretary') fail(ctx, 'forbidden', 'The council secretary records the meeting and does not score.');
+  const sheet = sheetFor(panel.sheetCode, ctx);
+  let total: number;
+  try {
+    total = scoreMemberSheet(sheet, cmd.data.selections).total;
+  } catch (error) {
+    return fail(ctx, 'invalid', error instanceof Error ? error.message : String(error));
+  }
+  const selections = cmd.data.selections.map((x) => ({ ...x, note: x.note ?? null }));
+  const submitted: DomainEvent = {
+    type: 'CouncilScoresSubmitted',
+    data: { memberId: ctx.actor.userId, total, selections, submittedOn: ctx.today },
+  };
+  // The last scoring member's sheet makes the result final without the chair (issue: every member submitted).
+  const scores = [
+    ...panel.scores.filter((x) => x.memberId !== ctx.actor.userId),
+    { memberId: ctx.actor.userId, selections },
+  ];
+  const outcome = councilOutcome(panel, scores, false, [], ctx);
+  return outcome.status === 'pending' ? [submitted] : [submitted, ...resultEvents(outcome, panel, c, ctx)];
+}
+
+function closeCouncil(cmd: CommandOf<'CloseCouncil'>, c: EvaluatingCase, ctx: Ctx): DomainEvent[] {
+  const panel = panelMember(c, ctx);
+  const chair = panel.members.find((m) => m.role === 'chair');
+  if (chair?.memberId !== ctx.actor.userId) fail(ctx, 'forbidden', 'Only the chair of the council closes its scoring.');
+  const outcome = councilOutcome(panel, panel.scores, true, cmd.data.knockOuts ?? [], ctx);
+  if (outcome.status === 'pending') {
+    fail(
+      ctx,
+      'invalid',
+      `The council has no quorum: ${outcome.submitted} of ${outcome.quorum} needed sheets are in ` +
+        `(awaiting ${outcome.awaiting.join(', ')}).`,
+    );
+  }
+  return resultEvents(outcome, panel, c, ctx);
+}
+
+/** The convened council, when the actor is one of its members for this province. */
+function panelMember(c: EvaluatingCase, ctx: Ctx): CouncilPanel {
+  const { role, office, userId } = ctx.actor;
+  if (role !== 'council_member' || office !== c.places.provinceCode) {
+    fail(
+      ctx,
+      'forbidden',
+      `Only members of the council of province ${c.places.provinceCode} may ${verb(ctx.command)}.`,
+    );
+  }
+  const panel = c.evaluation.panel;
+  if (!panel) return fail(ctx, 'invalid', 'No council has been convened for this dossier.');
+  if (!panel.members.some((m) => m.memberId === userId)) {
+    fail(ctx, 'forbidden', `${userId} does not sit on the council scoring this dossier.`);
+  }
+  return panel;
+}
+
+function sheetFor(code: string, ctx: Ctx): ScoreSheet {
+  try {
+    return getSheet(code);
+  } catch (error) {
+    return fail(ctx, 'invalid', error instanceof Error ? error.message : String(error));
+  }
+}
+
+function councilOutcome(
+  panel: CouncilPanel,
+  scores: readonly {
+    memberId: string;
+    selections: readonly { criterionId: string; optionId: string; note?: string | null }[];
+  }[],
+  closedByChair: boolean,
+  knockOuts: readonly { groundId: string; finding?: string | undefined }[],
+  ctx: Ctx,
+): CouncilOutcome {
+  try {
+    return councilResult(sheetFor(panel.sheetCode, ctx), {
+      members: panel.members,
+      submissions: scores.map((x) => ({
+        memberId: x.memberId,
+        selections: x.selections.map((sel) => ({
+          criterionId: sel.criterionId,
+          optionId: sel.optionId,
+          ...(sel.note ? { note: sel.note } : {}),
+        })),
+      })),
+      closedByChair,
+      knockOuts: knockOuts.map((k) => ({ groundId: k.groundId, ...(k.finding ? { finding: k.finding } : {}) })),
+      quorum: panel.quorum,
+    });
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    return fail(ctx, 'invalid', error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The council's computed outcome as the same result a province could also enter by hand (RecordCouncilResult). */
+function resultEvents(
+  outcome: Exclude<CouncilOutcome, { status: 'pending' }>,
+  panel: CouncilPanel,
+  c: EvaluatingCase,
+  ctx: Ctx,
+): DomainEvent[] {
+  const requireChairOrOffice: Ctx = {
+    ...ctx,
+    actor: { ...ctx.actor, role: 'provincial_office', office: c.places.provinceCode },
+  };
+  if (outcome.status === 'rejected') {
+    const [first] = outcome.knockOut.grounds;
+    const result: CouncilResult = {
+      averageScore: 0,
+      star: 1,
+      knockOut: {
+        ground: first?.id ?? 'knock_out',
+        reason: (first?.finding ?? first?.text ?? 'knock-out').slice(0, 2000),
+      },
+      sheetCode: panel.sheetCode,
+      memberCount: panel.scores.length || 1,
+    };
+    return recordCouncilResult(result, c, requireChairOrOffice, 'province');
+  }
+  const lowered = outcome.lowered
+    ? {
+        from: outcome.lowered.from,
+        reason: outcome.lowered.unmetMinimums
+          .map(
+            (m: UnmetMinimum) =>
+              `${m.level}★ minimum of ${m.criterionId} not met (${m.averagePoints} < ${m.requiredPoints})`,
+          )
+          .join('; ')
+          .slice(0, 2000),
+        criteria: [...new Set(outcome.lowered.unmetMinimums.map((m: UnmetMinimum) => m.criterionId))].slice(0, 50),
+      }
+    : null;
+  const result: CouncilResult = {
+    averageScore: outcome.averageScore,
+    star: outcome.star,
+    knockOut: null,
+    sheetCode: panel.sheetCode,
+    memberCount: outcome.submitted,
+    lowered,
+  };
+  return recordCouncilResult(result, c, requireChairOrOffice, 'province');
 }
 
 function recordCouncilResult(

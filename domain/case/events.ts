@@ -96,6 +96,24 @@ export type DomainEvent =
     }
   | { type: 'CouncilResultRecorded'; data: ScoredData }
   | {
+      type: 'CouncilConvened';
+      data: {
+        sheetCode: string;
+        members: { memberId: string; role: 'chair' | 'member' | 'secretary' }[];
+        quorum: number;
+        convenedOn: string;
+      };
+    }
+  | {
+      type: 'CouncilScoresSubmitted';
+      data: {
+        memberId: string;
+        total: number;
+        selections: { criterionId: string; optionId: string; note: string | null }[];
+        submittedOn: string;
+      };
+    }
+  | {
       type: 'DossierRejected';
       data: { ground: string; reason: string; rejectedOn: string; by: 'province' | 'ministry' };
     }

@@ -61,6 +61,7 @@ export function evolve(state: CaseState, event: RecordedEvent | DomainEvent): Ca
         review: [],
         decisionDue: d.decisionDue,
         decisionOverdue: false,
+        panel: null,
         council: null,
         ministry: null,
         central: null,
@@ -166,6 +167,18 @@ export function evolve(state: CaseState, event: RecordedEvent | DomainEvent): Ca
             }),
           })
         : s;
+    case 'CouncilConvened': {
+      if (!isEvaluating(s)) return s;
+      const { sheetCode, members, quorum } = event.data;
+      return evaluate(s, s.status, { panel: { sheetCode, members, quorum, scores: [] } });
+    }
+    case 'CouncilScoresSubmitted': {
+      if (!isEvaluating(s) || !s.evaluation.panel) return s;
+      const { memberId, total, selections } = event.data;
+      const panel = s.evaluation.panel;
+      const scores = [...panel.scores.filter((x) => x.memberId !== memberId), { memberId, total, selections }];
+      return evaluate(s, s.status, { panel: { ...panel, scores } });
+    }
     case 'CouncilResultRecorded':
       return isEvaluating(s) ? evaluate(s, 'council_scored', { council: event.data }) : s;
     case 'CentralCouncilResultRecorded':
@@ -356,6 +369,7 @@ function start(event: RecordedEvent | DomainEvent): CaseState | null {
         review: [],
         decisionDue: d.decisionDue,
         decisionOverdue: false,
+        panel: null,
         council: null,
         ministry: null,
         central: null,

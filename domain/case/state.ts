@@ -105,6 +105,17 @@ export interface ScoredResult extends CouncilResult {
   recordedOn: string;
 }
 
+export interface CouncilPanel {
+  sheetCode: string;
+  members: { memberId: string; role: 'chair' | 'member' | 'secretary' }[];
+  quorum: number;
+  scores: {
+    memberId: string;
+    total: number;
+    selections: { criterionId: string; optionId: string; note: string | null }[];
+  }[];
+}
+
 /** One evaluation cycle (lần đánh giá): first evaluation, upgrade or re-rating, judged by its own rule-set. */
 export interface Evaluation {
   cycleNo: number;
@@ -126,6 +137,8 @@ export interface Evaluation {
   /** Latest date the decision is due: round, 45-day re-rating limit, or the transitional 60/30 days. */
   decisionDue: string | null;
   decisionOverdue: boolean;
+  /** The council scoring online, with each member's sheet as submitted (the last one counts). */
+  panel: CouncilPanel | null;
   council: ScoredResult | null;
   ministry: { sentOn: string; cutOff: string | null; decideBy: string | null } | null;
   central: ScoredResult | null;

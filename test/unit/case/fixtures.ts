@@ -1,9 +1,12 @@
 import { SYSTEM_ACTOR, decide, nextDeadline, record } from '../../../domain';
+import { allCriteria, getSheet } from '../../../domain/scoring';
 import type { Actor, CaseState, CommandInput, CommandMeta, CommandType, DomainEvent, Stage } from '../../../domain';
 
 export const PROVINCE = '01';
 export const COMMUNE = '00004';
 export const SUBJECT = 'HTX-TRA-01';
+/** The score sheet of the sample product (tea). */
+export const SHEET = 'tea';
 
 export const subject: Actor = { userId: 'user-subject', role: 'subject', office: SUBJECT };
 export const otherSubject: Actor = { userId: 'user-other', role: 'subject', office: 'HTX-OTHER' };
@@ -97,6 +100,32 @@ export const cmd = {
       type: 'RecordCouncilResult',
       data: { averageScore, star, knockOut, sheetCode: '11', memberCount: 9 },
     }) satisfies CommandInput,
+  conveneCouncil: (
+    members: { memberId: string; role: 'chair' | 'member' | 'secretary' }[] = [
+      { memberId: 'user-council', role: 'chair' },
+      { memberId: 'user-council-2', role: 'member' },
+      { memberId: 'user-council-3', role: 'member' },
+      { memberId: 'user-secretary', role: 'secretary' },
+    ],
+    quorum?: number,
+  ): CommandInput => ({
+    type: 'ConveneCouncil',
+    data: { sheetCode: SHEET, members, ...(quorum ? { quorum } : {}) },
+  }),
+  /** A complete score sheet: option `pick(criterion)` of every criterion (the first by default). */
+  submitScores: (pick: (optionIds: string[]) => string = (ids) => ids[0]!): CommandInput => ({
+    type: 'SubmitCouncilScores',
+    data: {
+      selections: allCriteria(getSheet(SHEET)).map((c) => ({
+        criterionId: c.id,
+        optionId: pick(c.options.map((o) => o.id)),
+      })),
+    },
+  }),
+  closeCouncil: (knockOuts?: { groundId: string; finding?: string }[]): CommandInput => ({
+    type: 'CloseCouncil',
+    data: knockOuts ? { knockOuts } : {},
+  }),
   sendToMinistry: (): CommandInput => ({
     type: 'SendToMinistry',
     data: { letterRef: 'CV-UBND-5', approvalDecisionRef: 'QD-PD-5' },

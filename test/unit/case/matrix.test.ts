@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { COMMAND_TYPES, DomainError, STAGES, SYSTEM_ACTOR, decide } from '../../../domain';
 import type { Actor, CommandInput, CommandType, Stage } from '../../../domain';
 import { given, stateOf } from './given';
-import { admin, cmd, communeOfficer, historyFor, meta, ministry, provincialOffice, subject } from './fixtures';
+import {
+  admin,
+  cmd,
+  communeOfficer,
+  councilMember,
+  historyFor,
+  meta,
+  ministry,
+  provincialOffice,
+  subject,
+} from './fixtures';
 
 /*
  * Every command in every stage. The legal stages are written out here independently of the decider's own table,
@@ -34,6 +44,9 @@ const LEGAL: Record<CommandType, readonly Stage[]> = {
   RecordSiteVisit: ['under_review', 'evidence_requested', 'at_ministry'],
   RecordLabTest: ['under_review', 'evidence_requested', 'at_ministry'],
   RecordCouncilResult: ['under_review'],
+  ConveneCouncil: ['under_review'],
+  SubmitCouncilScores: ['under_review'],
+  CloseCouncil: ['under_review'],
   SendToMinistry: ['council_scored'],
   RecordCentralCouncilResult: ['at_ministry'],
   DecideRecognition: ['council_scored', 'central_scored'],
@@ -93,6 +106,9 @@ const SAMPLE: Record<CommandType, { command: CommandInput; actor: Actor }> = {
   RecordSiteVisit: { command: cmd.siteVisit('2026-09-02'), actor: provincialOffice },
   RecordLabTest: { command: cmd.labTest('2026-09-02'), actor: provincialOffice },
   RecordCouncilResult: { command: cmd.council(75.5, 4), actor: provincialOffice },
+  ConveneCouncil: { command: cmd.conveneCouncil(), actor: provincialOffice },
+  SubmitCouncilScores: { command: cmd.submitScores(), actor: councilMember },
+  CloseCouncil: { command: cmd.closeCouncil(), actor: councilMember },
   SendToMinistry: { command: cmd.sendToMinistry(), actor: provincialOffice },
   RecordCentralCouncilResult: { command: cmd.centralCouncil(92, 5), actor: ministry },
   DecideRecognition: { command: cmd.decide(4), actor: provincialOffice },
