@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
@@ -12,11 +13,16 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../config/logger';
 import type { Sql } from '../db';
-import { AuthenticationError, type Principal } from './auth';
-import { CommandGateway } from './commands';
+import { AuthenticationError, verifyAuthorization, type Principal } from './auth';
+import { CommandGateway, CommandService } from './commands';
+import { exampleFor } from './examples';
 import { HttpProblem, problemType, type Problem } from './problems';
+import { commandRoutes } from './routes/commands';
 import { healthRoutes } from './routes/health';
 import { productRoutes } from './routes/products';
+import { recordRoutes } from './routes/records';
+import { councilRoutes } from './routes/council';
+import { inboxRoutes } from './routes/inbox';
 
 export interface AppDeps {
   sql: Sql;
@@ -26,17 +32,24 @@ export interface AppDeps {
   log: Logger;
   /** @default 262144 */
   bodyLimit?: number;
+  /** Requests per principal (or per IP address when anonymous) and window. @default 600 */
+  rateLimit?: number;
+  /** The rate limit's window, in milliseconds. @default 60000 */
+  rateLimitWindowMs?: number;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The authenticated caller; set by `app.authenticate` on routes that need one. */
-    principal?: Principal;
+    /** The caller named by a valid bearer token, or null; routes that need one call `principalOf`. */
+    principal: Principal | null;
+    /** Why the bearer token was refused, if one was sent. */
+    authError: AuthenticationError | null;
   }
 }
 
 export const API_VERSION = '0.1.0';
 
+/** The Fastify application with every route; `listen` is the caller's (cli/start.ts, or `inject` in tests). */
 export async function buildApp(deps: AppDeps) {
   const app = Fastify({
     loggerInstance: deps.log,
@@ -56,18 +69,54 @@ export async function buildApp(deps: AppDeps) {
       info: {
         title: 'ocop-cycle API',
         version: API_VERSION,
-        description:
-          'Commands and queries for OCOP product cases (One Commune One Product, Vietnam). Every command takes an ' +
-          'Idempotency-Key header; errors are RFC 7807 problem documents.',
+        description: [
+          'Commands and queries for OCOP product cases (Mỗi xã một sản phẩm, One Commune One Product, Vietnam).',
+          '',
+          '- Authentication: a bearer JWT carrying a role and a jurisdiction (`npm run dev-token`).',
+          '- A case outside the caller’s jurisdiction answers 404, never 403; auditors read and change nothing.',
+          '- Every command takes an Idempotency-Key: the same key and body return the first answer; the same key ' +
+            'with another body answers 422 `idempotency_key_reused`.',
+          '- A case’s ETag is its version; send it as If-Match on a command to refuse (412) acting on a stale read.',
+          '- Errors are RFC 7807 problem documents; 400 lists each invalid field, 409 names the case’s stage.',
+        ].join('\n'),
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
-    transform: jsonSchemaTransform,
+    // Each command route's request body carries a valid example (api/examples.ts).
+    transform: (input) => {
+      const out = jsonSchemaTransform(input);
+      const example = exampleFor(input.url);
+      const body = (out.schema as { body?: Record<string, unknown> }).body;
+      if (example !== undefined && body) body.examples = [example];
+      return out;
+    },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+  });
+
+  // The token is read first, so the rate limit can count per principal; routes that need one refuse its absence.
+  app.decorateRequest('principal', null);
+  app.decorateRequest('authError', null);
+  app.addHook('onRequest', async (req) => {
+    if (req.headers.authorization === undefined) return;
+    try {
+      req.principal = await verifyAuthorization(deps.jwtSecret, req.headers.authorization);
+    } catch (err) {
+      if (!(err instanceof AuthenticationError)) throw err;
+      req.authError = err;
+    }
+  });
+  await app.register(fastifyRateLimit, {
+    max: deps.rateLimit ?? 600,
+    timeWindow: deps.rateLimitWindowMs ?? 60_000,
+    keyGenerator: (req) => (req.principal ? `user:${req.principal.sub}` : `ip:${req.ip}`),
+    errorResponseBuilder: (_req, context) =>
+      new HttpProblem(429, 'Too Many Requests', {
+        detail: `More than ${context.max} requests in ${context.after}; retry after that.`,
+      }),
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -83,8 +132,13 @@ export async function buildApp(deps: AppDeps) {
   );
 
   const gateway = new CommandGateway(deps.temporal.workflow, deps.taskQueue);
+  const commands = new CommandService(deps.sql, gateway);
   await app.register(healthRoutes(deps));
-  await app.register(productRoutes(deps, gateway));
+  await app.register(productRoutes(deps, commands));
+  await app.register(commandRoutes(deps, commands));
+  await app.register(recordRoutes(deps));
+  await app.register(councilRoutes(deps));
+  await app.register(inboxRoutes(deps));
   return app;
 }
 
@@ -126,9 +180,12 @@ function titleOf(status: number): string {
   return (
     {
       400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
       404: 'Not Found',
       405: 'Method Not Allowed',
       413: 'Payload Too Large',
+      412: 'Precondition Failed',
       415: 'Unsupported Media Type',
       429: 'Too Many Requests',
     }[status] ?? 'Client Error'

@@ -64,3 +64,17 @@ export async function verifyAuthorization(secret: string, header: string | undef
   if (!parsed.success) throw new AuthenticationError(`token lacks a valid role or jurisdiction`);
   return parsed.data;
 }
+
+/** The request's authenticated caller; throws AuthenticationError (401) when the token is missing or invalid. */
+export function principalOf(req: { principal: Principal | null; authError: AuthenticationError | null }): Principal {
+  if (req.principal) return req.principal;
+  throw req.authError ?? new AuthenticationError('missing Authorization: Bearer <token>');
+}
+
+/** A hook for route plugins whose every route needs a caller: 401 comes before any validation of the request. */
+export async function requireCaller(req: {
+  principal: Principal | null;
+  authError: AuthenticationError | null;
+}): Promise<void> {
+  principalOf(req);
+}

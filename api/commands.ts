@@ -6,10 +6,14 @@ import {
   type WorkflowClient,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Actor, Command } from '../domain';
+import type { Sql } from '../db';
+import type { Actor, Command, RecordedEvent } from '../domain';
 import { caseWorkflowId, commandUpdate, type CommandResult } from '../workflows/messages';
 import type { productCase } from '../workflows/product-case';
-import { HttpProblem } from './problems';
+import { canSee } from './access';
+import { actorOf, type Principal } from './auth';
+import { findAnswer, getCaseDetail, storeAnswer, type CaseDetail } from './queries';
+import { HttpProblem, type Problem } from './problems';
 
 /** Domain rejection codes and the HTTP status each becomes. */
 const STATUS_OF_CODE: Record<string, number> = {
@@ -90,4 +94,135 @@ function toProblem(err: unknown): unknown {
     }
   }
   return err;
+}
+
+/** The answer to a command on an existing case: the case as the read model now holds it, and what was recorded. */
+export interface CommandAnswer {
+  case: CaseDetail;
+  events: RecordedEvent[];
+}
+
+export interface ExecuteOptions {
+  user: Principal;
+  /** The caller's Idempotency-Key. */
+  key: string;
+  /** Route template, part of the request's fingerprint. */
+  route: string;
+  /** The product the command is for; for registration, derived from the key. */
+  productId: string;
+  /** The validated body, part of the request's fingerprint. */
+  body: unknown;
+  command: Command;
+  /** Registration and import start the case's workflow; other commands need a case the caller can see. */
+  start?: boolean;
+  /** The If-Match header, if any: the case version the caller last saw. */
+  ifMatch?: string | undefined;
+}
+
+export interface ExecutedCommand {
+  status: number;
+  body: CommandAnswer;
+  /** The answer was stored by an earlier request with the same key. */
+  replayed: boolean;
+}
+
+/** Whether an If-Match header names this version (`"3"`, `W/"3"`, `3` or `*`). */
+export function matchesVersion(header: string, version: number): boolean {
+  return header
+    .split(',')
+    .map((t) => t.trim())
+    .some((t) => t === '*' || t.replace(/^W\//, '').replaceAll('"', '') === String(version));
+}
+
+export const etagOf = (version: number): string => `"${version}"`;
+
+/** Canonical JSON (sorted keys), so the same body always has the same fingerprint. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Runs a user's command end to end: the stored answer for a repeated Idempotency-Key, visibility (404), auditors
+ * (403), If-Match (412), then the workflow Update, whose definitive answer is stored under the key.
+ */
+export class CommandService {
+  constructor(
+    private readonly sql: Sql,
+    private readonly gateway: CommandGateway,
+  ) {}
+
+  async execute(o: ExecuteOptions): Promise<ExecutedCommand> {
+    const requestHash = createHash('sha256')
+      .update(canonical([o.route, o.start ? '' : o.productId, o.body]))
+      .digest('hex');
+    const stored = await findAnswer(this.sql, o.user.sub, o.key);
+    if (stored) {
+      if (stored.requestHash !== requestHash) {
+        throw new HttpProblem(422, 'Unprocessable Content', {
+          code: 'idempotency_key_reused',
+          detail: 'This Idempotency-Key was already used for a different request; use a new key for a new command.',
+        });
+      }
+      if (stored.status >= 400) {
+        const p = stored.response as Problem;
+        throw new HttpProblem(stored.status, p.title, {
+          ...(p.detail ? { detail: p.detail } : {}),
+          ...(p.code ? { code: p.code } : {}),
+          ...(p.stage ? { stage: p.stage } : {}),
+        });
+      }
+      return { status: stored.status, body: stored.response as CommandAnswer, replayed: true };
+    }
+
+    const auditorRefused = () =>
+      new HttpProblem(403, 'Forbidden', { code: 'forbidden', detail: 'Auditors read cases; they change none.' });
+    if (o.start && o.user.role === 'auditor') throw auditorRefused();
+    if (!o.start) {
+      // Visibility first: a case outside the caller's jurisdiction is 404 for everyone, auditors included.
+      const current = await getCaseDetail(this.sql, o.productId);
+      if (!current || !canSee(o.user, current)) {
+        throw new HttpProblem(404, 'Not Found', { detail: `no product ${o.productId}` });
+      }
+      if (o.user.role === 'auditor') throw auditorRefused();
+      if (o.ifMatch !== undefined && !matchesVersion(o.ifMatch, current.version)) {
+        throw new HttpProblem(412, 'Precondition Failed', {
+          code: 'stale_version',
+          detail: `The case is at version ${current.version}, not ${o.ifMatch}; read it again before deciding.`,
+        });
+      }
+    }
+
+    const commandId = idempotentId('C', o.user.sub, o.key);
+    const remember = (status: number, response: unknown) =>
+      storeAnswer(this.sql, o.user.sub, o.key, { requestHash, productId: o.productId, status, response });
+    let result: CommandResult;
+    try {
+      result = await this.gateway.send({
+        productId: o.productId,
+        commandId,
+        actor: actorOf(o.user),
+        command: o.command,
+        start: o.start ?? false,
+      });
+    } catch (err) {
+      // A decider's rejection is definitive for this key; anything else (404, outage) may be retried.
+      if (err instanceof HttpProblem && (err.extra.code !== undefined || err.status === 400)) {
+        await remember(err.status, { title: err.title, status: err.status, ...err.extra });
+      }
+      throw err;
+    }
+    const detail = await getCaseDetail(this.sql, o.productId);
+    if (!detail) throw new Error(`case ${o.productId} has no read-model row after ${o.command.type}`);
+    const body: CommandAnswer = { case: detail, events: result.events };
+    const status = o.start ? 201 : 200;
+    await remember(status, body);
+    return { status, body, replayed: false };
+  }
 }

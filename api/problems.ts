@@ -30,14 +30,25 @@ export class HttpProblem extends Error {
 
 export const problemType = (status: number): string => `https://ocop-cycle.dev/problems/${status}`;
 
-/** Problem responses every route declares, so the OpenAPI document lists them. */
+/** Problem responses of a query route. */
+export const queryProblems = {
+  400: problemSchema,
+  401: problemSchema,
+  404: problemSchema,
+  429: problemSchema,
+  500: problemSchema,
+} as const;
+
+/** Problem responses every command route declares, so the OpenAPI document lists them. */
 export const commonProblems = {
   400: problemSchema,
   401: problemSchema,
   403: problemSchema,
   404: problemSchema,
   409: problemSchema,
+  412: problemSchema,
   413: problemSchema,
+  422: problemSchema,
   429: problemSchema,
   500: problemSchema,
   503: problemSchema,

@@ -11,21 +11,23 @@ const program = new Command('dev-token')
   .description('Print a bearer token for trying the API with curl')
   .addOption(new Option('--role <role>', 'the user role').choices(USER_ROLES).makeOptionMandatory())
   .requiredOption('--jurisdiction <code>', 'commune or province GSO code, MINISTRY, or VN for nationwide')
-  .option('--sub <id>', 'user id (for a subject: the subject id)', 'dev-user')
+  .option('--sub <id>', 'user id (default: dev-user; for a subject, the subject id given as --jurisdiction)')
   .option('--name <name>', 'display name')
   .option('--expires <duration>', 'lifetime, e.g. 8h or 30d', '8h')
   .action(
     async (opts: {
       role: (typeof USER_ROLES)[number];
       jurisdiction: string;
-      sub: string;
+      sub?: string;
       name?: string;
       expires: string;
     }) => {
       const secret = jwtSecret(loadConfig());
+      // A subject's user is the subject itself: the API shows it the products whose subjectId is its sub.
+      const sub = opts.sub ?? (opts.role === 'subject' ? opts.jurisdiction : 'dev-user');
       const token = await signToken(
         secret,
-        { sub: opts.sub, role: opts.role, jurisdiction: opts.jurisdiction, ...(opts.name ? { name: opts.name } : {}) },
+        { sub, role: opts.role, jurisdiction: opts.jurisdiction, ...(opts.name ? { name: opts.name } : {}) },
         opts.expires,
       );
       process.stdout.write(`${token}\n`);

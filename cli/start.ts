@@ -105,6 +105,7 @@ async function main() {
     jwtSecret: jwtSecret(config),
     log: log.child({ component: 'api' }),
     bodyLimit: config.API_BODY_LIMIT,
+    rateLimit: config.API_RATE_LIMIT_PER_MINUTE,
   });
   await app.listen({ host: config.API_HOST, port: config.API_PORT });
   stops.push({ name: 'HTTP API', stop: () => app.close() });

@@ -1,55 +1,68 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getCase, type CaseView } from '../../db/projections';
-import { registerIdeaData } from '../../domain';
+import { importCertifiedProductData, importDossierInProgressData, registerIdeaData, type Command } from '../../domain';
 import { canSee } from '../access';
-import { actorOf, verifyAuthorization, type Principal } from '../auth';
-import { idempotentId, type CommandGateway } from '../commands';
+import { principalOf, requireCaller, type Principal } from '../auth';
+import { etagOf, idempotentId, type CommandService } from '../commands';
 import type { AppDeps } from '../app';
-import { commonProblems, HttpProblem } from '../problems';
-
-export const caseViewSchema = z.object({
-  productId: z.string(),
-  version: z.number().int(),
-  stage: z.string(),
-  star: z.number().int().nullable(),
-  productName: z.string().nullable(),
-  productSetCode: z.string().nullable(),
-  subjectId: z.string().nullable(),
-  subjectName: z.string().nullable(),
-  provinceCode: z.string().nullable(),
-  communeCode: z.string().nullable(),
-  ruleSetId: z.string(),
-  certificateNumber: z.string().nullable(),
-  certificateExpiry: z.string().nullable(),
-  nextDeadline: z.object({ kind: z.string(), due: z.string() }).nullable(),
-  registeredAt: z.string(),
-  updatedAt: z.string(),
-});
-
-export const idempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string({ error: 'required: a unique key per command, reused only to retry it' })
-    .min(8)
-    .max(128)
-    .regex(/^[\w.:-]+$/, 'letters, digits, . _ : - only'),
-});
-
-const productParams = z.object({ productId: z.string().min(1).max(64) });
+import { commonProblems, HttpProblem, queryProblems } from '../problems';
+import { START_ROUTES } from './commands';
+import { caseHistory, decodeCursor, getCaseDetail, listCases, type CaseDetail } from '../queries';
+import {
+  caseDetailSchema,
+  caseFilterQuery,
+  caseViewSchema,
+  idempotencyHeaders,
+  pageQuery,
+  productIdSchema,
+  productParams,
+  strictDeep,
+} from '../schemas';
 
 export const registerIdeaBody = registerIdeaData.omit({ productId: true }).strict();
+/** Import keeps the legacy product code as the product id, so it must be a valid path segment. */
+export const importBody = strictDeep(
+  importCertifiedProductData.extend({ productId: productIdSchema }),
+) as unknown as typeof importCertifiedProductData;
+export const importDossierBody = strictDeep(
+  importDossierInProgressData.extend({ productId: productIdSchema }),
+) as unknown as typeof importDossierInProgressData;
 
-export async function authenticate(secret: string, req: FastifyRequest): Promise<Principal> {
-  return verifyAuthorization(secret, req.headers.authorization);
-}
+const listQuery = z.strictObject({ ...caseFilterQuery, ...pageQuery });
+const historyQuery = z.strictObject({
+  /** Events after this stream position; `nextAfter` of the previous page. */
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const historySchema = z.object({
+  productId: z.string(),
+  items: z.array(
+    z.object({
+      position: z.number().int(),
+      type: z.string(),
+      data: z.unknown(),
+      actor: z.object({ userId: z.string(), role: z.string(), office: z.string() }),
+      commandId: z.string(),
+      occurredAt: z.string(),
+      recordedAt: z.string(),
+      ruleSetId: z.string(),
+    }),
+  ),
+  nextAfter: z.number().int().nullable(),
+});
 
+/** Who may import a paper case: the provincial office for its own province (the decider checks which) and admins. */
+const IMPORTERS: ReadonlySet<string> = new Set(['admin', 'provincial_office']);
+
+/** Products: registration, import, the list, one case and its history. */
 export const productRoutes =
-  (deps: AppDeps, gateway: CommandGateway): FastifyPluginAsyncZod =>
+  (deps: AppDeps, commands: CommandService): FastifyPluginAsyncZod =>
   async (app) => {
+    app.addHook('preValidation', requireCaller);
+
     /** A case the caller may see, or 404 (also for a case outside their jurisdiction). */
-    async function visibleCase(user: Principal, productId: string): Promise<CaseView> {
-      const found = await getCase(deps.sql, productId);
+    async function visibleCase(user: Principal, productId: string): Promise<CaseDetail> {
+      const found = await getCaseDetail(deps.sql, productId);
       if (!found || !canSee(user, found))
         throw new HttpProblem(404, 'Not Found', { detail: `no product ${productId}` });
       return found;
@@ -60,28 +73,128 @@ export const productRoutes =
       {
         schema: {
           summary: 'Register a product idea (đăng ký ý tưởng sản phẩm) at its commune; opens the case',
+          description:
+            'By the subject (chủ thể) or an officer of the commune. The product id is derived from the caller and ' +
+            'the Idempotency-Key, so a retried request names the same product.',
           tags: ['products'],
           security: [{ bearer: [] }],
           headers: idempotencyHeaders,
           body: registerIdeaBody,
-          response: { 201: caseViewSchema, ...commonProblems },
+          response: { 201: caseDetailSchema, ...commonProblems },
         },
       },
       async (req, reply) => {
-        const user = await authenticate(deps.jwtSecret, req);
+        const user = principalOf(req);
         const key = req.headers['idempotency-key'];
-        // The product id is derived from the caller and the key: a retried request names the same product.
         const productId = idempotentId('P', user.sub, key);
         req.log = req.log.child({ productId });
-        await gateway.send({
+        const answer = await commands.execute({
+          user,
+          key,
+          route: 'POST /products',
           productId,
-          commandId: idempotentId('C', user.sub, key),
-          actor: actorOf(user),
+          body: req.body,
           command: { type: 'RegisterIdea', data: { ...req.body, productId } },
           start: true,
         });
-        const view = await visibleCase(user, productId);
-        return reply.code(201).header('location', `/products/${productId}`).send(view);
+        return reply
+          .code(201)
+          .header('location', `/products/${productId}`)
+          .header('etag', etagOf(answer.body.case.version))
+          .send(answer.body.case);
+      },
+    );
+
+    /** Migration of paper cases: the product keeps its legacy code as id. */
+    function importRoute(
+      type: 'ImportCertifiedProduct' | 'ImportDossierInProgress',
+      body: typeof importBody | typeof importDossierBody,
+      summary: string,
+      description: string,
+    ) {
+      const path = START_ROUTES[type];
+      app.post(
+        path,
+        {
+          schema: {
+            summary,
+            description: `${description} By an administrator or the provincial OCOP office of the product's province.`,
+            tags: ['products'],
+            security: [{ bearer: [] }],
+            headers: idempotencyHeaders,
+            body,
+            response: { 201: caseDetailSchema, ...commonProblems },
+          },
+        },
+        async (req, reply) => {
+          const user = principalOf(req);
+          if (!IMPORTERS.has(user.role)) {
+            throw new HttpProblem(403, 'Forbidden', {
+              code: 'forbidden',
+              detail: 'Only an administrator or a provincial OCOP office imports products.',
+            });
+          }
+          const { productId } = req.body;
+          req.log = req.log.child({ productId });
+          const answer = await commands.execute({
+            user,
+            key: req.headers['idempotency-key'],
+            route: `POST ${path}`,
+            productId,
+            body: req.body,
+            command: { type, data: req.body } as Command,
+            start: true,
+          });
+          return reply
+            .code(201)
+            .header('location', `/products/${productId}`)
+            .header('etag', etagOf(answer.body.case.version))
+            .send(answer.body.case);
+        },
+      );
+    }
+    importRoute(
+      'ImportCertifiedProduct',
+      importBody,
+      'Import a product already certified on paper (nhập sản phẩm đã được công nhận OCOP)',
+      'Migrates a certified product with its historical certificate.',
+    );
+    importRoute(
+      'ImportDossierInProgress',
+      importDossierBody,
+      'Import a dossier already under evaluation on paper (nhập hồ sơ đang đánh giá)',
+      'Migrates a dossier filed at the commune and forwarded to the province before the migration; it is judged by ' +
+        'the rule-set in force when it was filed.',
+    );
+
+    app.get(
+      '/products',
+      {
+        schema: {
+          summary: 'Product cases in the caller’s jurisdiction, newest change first',
+          description:
+            'Filters combine with AND; `stage` takes a comma-separated list. Paginate with `cursor` = the ' +
+            '`nextCursor` of the previous page.',
+          tags: ['products'],
+          security: [{ bearer: [] }],
+          querystring: listQuery,
+          response: {
+            200: z.object({ items: z.array(caseViewSchema), nextCursor: z.string().nullable() }),
+            ...queryProblems,
+          },
+        },
+      },
+      async (req) => {
+        const user = principalOf(req);
+        const { cursor, limit, ...filters } = req.query;
+        const position = cursor === undefined ? undefined : decodeCursor(cursor);
+        if (position === null) {
+          throw new HttpProblem(400, 'Bad Request', {
+            detail: 'querystring.cursor: not a cursor this API returned',
+            errors: [{ field: 'querystring.cursor', message: 'not a cursor this API returned' }],
+          });
+        }
+        return listCases(deps.sql, user, filters, { cursor: position, limit });
       },
     );
 
@@ -89,17 +202,40 @@ export const productRoutes =
       '/products/:productId',
       {
         schema: {
-          summary: 'A product case as the read model holds it',
+          summary: 'A product case with its pending deadlines, as the read model holds it',
+          description: 'The ETag is the case version; send it back as If-Match on a command.',
           tags: ['products'],
           security: [{ bearer: [] }],
           params: productParams,
-          response: { 200: caseViewSchema, ...commonProblems },
+          response: { 200: caseDetailSchema, ...queryProblems },
+        },
+      },
+      async (req, reply) => {
+        const user = principalOf(req);
+        req.log = req.log.child({ productId: req.params.productId });
+        const found = await visibleCase(user, req.params.productId);
+        return reply.header('etag', etagOf(found.version)).send(found);
+      },
+    );
+
+    app.get(
+      '/products/:productId/history',
+      {
+        schema: {
+          summary: 'A case’s recorded events (lịch sử hồ sơ), oldest first, with who acted and when',
+          tags: ['products'],
+          security: [{ bearer: [] }],
+          params: productParams,
+          querystring: historyQuery,
+          response: { 200: historySchema, ...queryProblems },
         },
       },
       async (req) => {
-        const user = await authenticate(deps.jwtSecret, req);
-        req.log = req.log.child({ productId: req.params.productId });
-        return visibleCase(user, req.params.productId);
+        const user = principalOf(req);
+        const { productId } = req.params;
+        await visibleCase(user, productId);
+        const page = await caseHistory(deps.sql, productId, req.query);
+        return { productId, ...page };
       },
     );
   };

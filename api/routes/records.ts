@@ -1,0 +1,122 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { STAGES } from '../../domain';
+import type { AppDeps } from '../app';
+import { principalOf, requireCaller } from '../auth';
+import { HttpProblem, queryProblems } from '../problems';
+import { CERTIFICATE_STATUSES, decodeCursor, listCertificates, statistics, STATISTICS_DIMENSIONS } from '../queries';
+import { caseFilterQuery, commaList, pageQuery } from '../schemas';
+
+const { province, commune, star, productSet, year, expiringBefore } = caseFilterQuery;
+const certificatesQuery = z.strictObject({
+  province,
+  commune,
+  star,
+  productSet,
+  /** Year of issue. */
+  year,
+  expiringBefore,
+  /** One status or several, comma-separated; default `valid`. */
+  status: commaList(CERTIFICATE_STATUSES).optional(),
+  ...pageQuery,
+});
+const statisticsQuery = z.strictObject({
+  /** Count cases (status = stage) or certificates (status = valid, expired, revoked, replaced). */
+  kind: z.enum(['case', 'certificate']).default('case'),
+  groupBy: z.enum(STATISTICS_DIMENSIONS).default('province'),
+  province,
+  commune,
+  productSet,
+  /** Stages or certificate statuses, comma-separated. */
+  status: commaList([...STAGES, ...CERTIFICATE_STATUSES]).optional(),
+  star: z.coerce.number().int().min(0).max(5).optional(),
+  /** Year registered (cases) or issued (certificates). */
+  year,
+});
+
+const certificateSchema = z.object({
+  certificateNumber: z.string(),
+  productId: z.string(),
+  termNo: z.number().int(),
+  star: z.number().int(),
+  level: z.string(),
+  ruleSetId: z.string(),
+  issuedOn: z.string(),
+  expiresOn: z.string(),
+  extendedUntil: z.string().nullable(),
+  status: z.enum(CERTIFICATE_STATUSES),
+  endedOn: z.string().nullable(),
+  replacedBy: z.string().nullable(),
+  imported: z.boolean(),
+  productName: z.string().nullable(),
+  productSetCode: z.string().nullable(),
+  subjectId: z.string().nullable(),
+  subjectName: z.string().nullable(),
+  provinceCode: z.string().nullable(),
+  communeCode: z.string().nullable(),
+  updatedAt: z.string(),
+});
+
+const statisticsSchema = z.object({
+  kind: z.enum(['case', 'certificate']),
+  groupBy: z.enum(STATISTICS_DIMENSIONS),
+  total: z.number().int(),
+  groups: z.array(z.object({ key: z.string(), count: z.number().int() })),
+});
+
+/** Certificates and statistics, from the read models, within the caller's jurisdiction. */
+export const recordRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.addHook('preValidation', requireCaller);
+
+    app.get(
+      '/certificates',
+      {
+        schema: {
+          summary: 'OCOP certificates (giấy chứng nhận sản phẩm OCOP) of the cases in the caller’s jurisdiction',
+          description: 'By default those in force (`status=valid`); every certificate a case has held is kept.',
+          tags: ['records'],
+          security: [{ bearer: [] }],
+          querystring: certificatesQuery,
+          response: {
+            200: z.object({ items: z.array(certificateSchema), nextCursor: z.string().nullable() }),
+            ...queryProblems,
+          },
+        },
+      },
+      async (req) => {
+        const user = principalOf(req);
+        const { cursor, limit, ...filters } = req.query;
+        const position = cursor === undefined ? undefined : decodeCursor(cursor);
+        if (position === null) {
+          throw new HttpProblem(400, 'Bad Request', {
+            detail: 'querystring.cursor: not a cursor this API returned',
+            errors: [{ field: 'querystring.cursor', message: 'not a cursor this API returned' }],
+          });
+        }
+        return listCertificates(deps.sql, user, filters, { cursor: position, limit });
+      },
+    );
+
+    app.get(
+      '/statistics',
+      {
+        schema: {
+          summary: 'Case or certificate counts (thống kê) in the caller’s jurisdiction, grouped by one dimension',
+          description:
+            'Cases count under their stage, with star = the certificate in force (0: none) and year = year registered; ' +
+            'certificates under their status, with year = year issued.',
+          tags: ['records'],
+          security: [{ bearer: [] }],
+          querystring: statisticsQuery,
+          response: { 200: statisticsSchema, ...queryProblems },
+        },
+      },
+      async (req) => {
+        const user = principalOf(req);
+        const { kind, groupBy, ...filters } = req.query;
+        return statistics(deps.sql, user, kind, groupBy, filters);
+      },
+    );
+  };

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { localDateSchema, STAGES } from '../domain';
+
+/*
+ * Zod schemas of the HTTP contract that are not the domain's own: the case as the API shows it, headers, paging.
+ * The OpenAPI document is generated from these and the domain's command schemas.
+ */
+
+/** A product id in a path: registration ids are `P` + 32 hex digits; imported ones keep their legacy code. */
+export const productIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.:-]+$/, 'letters, digits, . _ : - only');
+
+export const productParams = z.strictObject({ productId: productIdSchema });
+
+export const caseViewSchema = z.object({
+  productId: z.string(),
+  version: z.number().int(),
+  stage: z.string(),
+  star: z.number().int().nullable(),
+  productName: z.string().nullable(),
+  productSetCode: z.string().nullable(),
+  subjectId: z.string().nullable(),
+  subjectName: z.string().nullable(),
+  provinceCode: z.string().nullable(),
+  communeCode: z.string().nullable(),
+  ruleSetId: z.string(),
+  certificateNumber: z.string().nullable(),
+  certificateExpiry: z.string().nullable(),
+  nextDeadline: z.object({ kind: z.string(), due: z.string() }).nullable(),
+  registeredAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const caseDetailSchema = caseViewSchema.extend({
+  /** Every pending time limit, earliest first. */
+  deadlines: z.array(z.object({ kind: z.string(), date: z.string(), due: z.string() })),
+  /** A commune check, decision or revocation deadline has passed. */
+  overdue: z.boolean(),
+});
+
+export const recordedEventSchema = z.object({
+  type: z.string(),
+  data: z.unknown(),
+  at: z.string(),
+  ruleSetId: z.string(),
+});
+
+export const commandAnswerSchema = z.object({ case: caseDetailSchema, events: z.array(recordedEventSchema) });
+
+const idempotencyKey = z
+  .string({ error: 'required: a unique key per command, reused only to retry it' })
+  .min(8)
+  .max(128)
+  .regex(/^[\w.:-]+$/, 'letters, digits, . _ : - only');
+
+export const idempotencyHeaders = z.object({ 'idempotency-key': idempotencyKey });
+
+export const commandHeaders = z.object({
+  'idempotency-key': idempotencyKey,
+  /** The case version the caller last saw (its ETag); a stale one answers 412 and changes nothing. */
+  'if-match': z
+    .string()
+    .max(200)
+    .regex(/^\s*(\*|(W\/)?"?\d{1,9}"?)(\s*,\s*(W\/)?"?\d{1,9}"?)*\s*$/, 'an ETag such as "3"')
+    .optional(),
+});
+
+const code = z.string().trim().min(1).max(64);
+
+/** A comma-separated list of values from `values`, e.g. `stage=certified,recognised`. */
+export function commaList(values: readonly string[]) {
+  return z
+    .string()
+    .max(500)
+    .transform((s) => s.split(',').map((x) => x.trim()))
+    .pipe(z.array(z.enum(values as [string, ...string[]])).max(30));
+}
+
+/** Filters shared by the list, certificate and statistics queries. */
+export const caseFilterQuery = {
+  province: code.optional(),
+  commune: code.optional(),
+  /** One stage or several, comma-separated. */
+  stage: commaList(STAGES).optional(),
+  star: z.coerce.number().int().min(1).max(5).optional(),
+  productSet: code.optional(),
+  /** Year of registration (Vietnam time). */
+  year: z.coerce.number().int().min(2000).max(2100).optional(),
+  /** Certificates expiring before this date. */
+  expiringBefore: localDateSchema.optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+};
+
+export const pageQuery = {
+  /** `nextCursor` of the previous page. */
+  cursor: z.string().max(400).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+};
+
+/**
+ * The same schema with every object strict, nested ones too, so that an unknown field is a 400 and never
+ * silently dropped.
+ */
+export function strictDeep(schema: z.ZodType): z.ZodType {
+  if (schema instanceof z.ZodObject) {
+    const shape: Record<string, z.ZodType> = {};
+    for (const [k, v] of Object.entries(schema.shape)) shape[k] = strictDeep(v);
+    return z.strictObject(shape);
+  }
+  if (schema instanceof z.ZodOptional) return strictDeep(schema.unwrap() as z.ZodType).optional();
+  if (schema instanceof z.ZodNullable) return strictDeep(schema.unwrap() as z.ZodType).nullable();
+  return schema;
+}

@@ -1,0 +1,369 @@
+/**
+ * Every route × every role × own or another jurisdiction, generated from the route table. A write is tried in a
+ * stage where its command is legal, so the answer depends only on who asks: 404 for a case the caller cannot
+ * see, 403 for a visible case the role or jurisdiction may not change (auditors always), 200 for the one who may.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app';
+import { signToken, USER_ROLES, type UserRole } from '../../api/auth';
+import { COMMAND_EXAMPLES } from '../../api/examples';
+import { COMMAND_DOCS, kebabOf, type CaseCommandType } from '../../api/routes/commands';
+import { createLogger } from '../../config/logger';
+import { startHarness, type Harness } from './harness';
+
+const PROVINCE = '31';
+const COMMUNE = '11001';
+const SUBJECT = 'HTX-MATRIX';
+const OTHER = { province: '32', commune: '11002', subject: 'HTX-MATRIX-OTHER' };
+const secret = 'matrix-secret-matrix-secret-matrix-0123';
+
+type Side = 'own' | 'other';
+/** The user who acts in a setup step. */
+type Actor = 'subject' | 'commune' | 'province' | 'ministry' | 'council';
+
+let h: Harness;
+let app: Awaited<ReturnType<typeof buildApp>>;
+const tokens = new Map<string, string>();
+let keys = 0;
+
+function jurisdictionOf(role: UserRole, side: Side): { sub: string; jurisdiction: string } {
+  const own = side === 'own';
+  switch (role) {
+    case 'subject':
+      return own ? { sub: SUBJECT, jurisdiction: SUBJECT } : { sub: OTHER.subject, jurisdiction: OTHER.subject };
+    case 'commune_officer':
+      return { sub: `mx-commune-${side}`, jurisdiction: own ? COMMUNE : OTHER.commune };
+    case 'provincial_office':
+    case 'council_member':
+    case 'auditor':
+      return { sub: `mx-${role}-${side}`, jurisdiction: own ? PROVINCE : OTHER.province };
+    case 'ministry':
+      return { sub: `mx-ministry`, jurisdiction: 'MINISTRY' };
+    case 'admin':
+      return { sub: `mx-admin`, jurisdiction: 'VN' };
+  }
+}
+
+const tokenOf = (role: UserRole, side: Side) => tokens.get(`${role}/${side}`)!;
+const ACTOR_ROLE: Record<Actor, UserRole> = {
+  subject: 'subject',
+  commune: 'commune_officer',
+  province: 'provincial_office',
+  ministry: 'ministry',
+  council: 'council_member',
+};
+/** Whether a role of this side sees the case at all. */
+const visible = (role: UserRole, side: Side) => side === 'own' || role === 'ministry' || role === 'admin';
+
+beforeAll(async () => {
+  h = await startHarness('api-matrix');
+  app = await buildApp({
+    sql: h.sql,
+    temporal: h.client,
+    taskQueue: h.taskQueue,
+    jwtSecret: secret,
+    log: createLogger('silent'),
+    rateLimit: 100_000,
+  });
+  for (const role of USER_ROLES) {
+    for (const side of ['own', 'other'] as const) {
+      tokens.set(`${role}/${side}`, await signToken(secret, { role, ...jurisdictionOf(role, side) }));
+    }
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await h?.stop();
+});
+
+const idea = {
+  subjectId: SUBJECT,
+  subjectName: 'HTX Ma trận',
+  productName: 'Mật ong bạc hà',
+  productSetCode: 'honey-other-raw-foods',
+  provinceCode: PROVINCE,
+  communeCode: COMMUNE,
+};
+
+const key = () => `matrix-${Date.now()}-${(keys += 1)}`;
+
+function post(url: string, token: string, payload: object) {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { authorization: `Bearer ${token}`, 'idempotency-key': key() },
+    payload,
+  });
+}
+
+type Step = [CaseCommandType, Actor, object?];
+/** Today in Vietnam: a revocation concluded today is not yet overdue, so no deadline fires during the test. */
+const TODAY = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+const PROPOSAL = { ...COMMAND_EXAMPLES.ProposeRevocation, concludedOn: TODAY };
+/** A council whose chair is the own-side council member's token, with one more member: a quorum of one. */
+const COUNCIL = {
+  ...COMMAND_EXAMPLES.ConveneCouncil,
+  members: [
+    { memberId: 'mx-council_member-own', role: 'chair' },
+    { memberId: 'mx-council-second', role: 'member' },
+  ],
+  quorum: 1,
+};
+const FIVE_STAR = { ...COMMAND_EXAMPLES.RecordCouncilResult, averageScore: 92, star: 5 };
+const TO_CERTIFIED: Step[] = [
+  ['AcceptIdea', 'commune'],
+  ['SubmitBusinessPlan', 'subject'],
+  ['ApproveBusinessPlan', 'commune'],
+  ['SubmitDossier', 'subject'],
+  ['AssessDossierAtCommune', 'commune'],
+  ['ForwardDossierToProvince', 'commune'],
+  ['AssignToProvincialRound', 'province'],
+  ['RecordCouncilResult', 'province'],
+  ['DecideRecognition', 'province'],
+  ['IssueCertificate', 'province'],
+];
+const upTo = (n: number, ...more: Step[]): Step[] => [...TO_CERTIFIED.slice(0, n), ...more];
+
+/** Each command: the steps to a stage where it is legal, and who may send it there. */
+const WRITES: { [K in CaseCommandType]: { setup: Step[]; allowed: UserRole[]; body?: object } } = {
+  AcceptIdea: { setup: [], allowed: ['commune_officer'] },
+  ReturnIdea: { setup: [], allowed: ['commune_officer'] },
+  ReviseIdea: { setup: [['ReturnIdea', 'commune']], allowed: ['subject'] },
+  SubmitBusinessPlan: { setup: upTo(1), allowed: ['subject'] },
+  ApproveBusinessPlan: { setup: upTo(2), allowed: ['commune_officer'] },
+  ReturnBusinessPlan: { setup: upTo(2), allowed: ['commune_officer'] },
+  SubmitDossier: { setup: upTo(3), allowed: ['subject'] },
+  ReturnDossierForCompletion: { setup: upTo(4), allowed: ['commune_officer'] },
+  CompleteDossier: { setup: upTo(4, ['ReturnDossierForCompletion', 'commune']), allowed: ['subject'] },
+  AssessDossierAtCommune: { setup: upTo(4), allowed: ['commune_officer'] },
+  ForwardDossierToProvince: { setup: upTo(5), allowed: ['commune_officer'] },
+  AssignToProvincialRound: { setup: upTo(6), allowed: ['provincial_office'] },
+  RequestMoreEvidence: { setup: upTo(7), allowed: ['provincial_office'] },
+  SubmitEvidence: { setup: upTo(7, ['RequestMoreEvidence', 'province']), allowed: ['subject'] },
+  RecordSiteVisit: { setup: upTo(7), allowed: ['provincial_office'] },
+  RecordLabTest: { setup: upTo(7), allowed: ['provincial_office'] },
+  RecordCouncilResult: { setup: upTo(7), allowed: ['provincial_office'] },
+  ConveneCouncil: { setup: upTo(7), allowed: ['provincial_office'], body: COUNCIL },
+  SubmitCouncilScores: { setup: upTo(7, ['ConveneCouncil', 'province', COUNCIL]), allowed: ['council_member'] },
+  CloseCouncil: {
+    setup: upTo(7, ['ConveneCouncil', 'province', COUNCIL], ['SubmitCouncilScores', 'council']),
+    allowed: ['council_member'],
+  },
+  SendToMinistry: { setup: upTo(7, ['RecordCouncilResult', 'province', FIVE_STAR]), allowed: ['provincial_office'] },
+  RecordCentralCouncilResult: {
+    setup: upTo(7, ['RecordCouncilResult', 'province', FIVE_STAR], ['SendToMinistry', 'province']),
+    allowed: ['ministry'],
+  },
+  DecideRecognition: { setup: upTo(8), allowed: ['provincial_office'] },
+  IssueCertificate: { setup: upTo(9), allowed: ['provincial_office'] },
+  ProposeRevocation: { setup: upTo(10), allowed: ['provincial_office'], body: PROPOSAL },
+  RevokeCertificate: {
+    setup: upTo(10),
+    allowed: ['provincial_office'],
+    body: { ...COMMAND_EXAMPLES.RevokeCertificate, concludedOn: TODAY },
+  },
+  DismissRevocation: { setup: upTo(10, ['ProposeRevocation', 'province', PROPOSAL]), allowed: ['provincial_office'] },
+  WithdrawDossier: { setup: [], allowed: ['subject'] },
+  UpdatePlaces: {
+    setup: [],
+    allowed: ['admin', 'provincial_office'],
+    body: { provinceCode: PROVINCE, communeCode: '11003', reason: 'Sắp xếp đơn vị hành chính' },
+  },
+};
+
+async function caseAt(setup: Step[]): Promise<string> {
+  const res = await post('/products', tokenOf('subject', 'own'), idea);
+  expect(res.statusCode, res.body).toBe(201);
+  const productId = res.json<{ productId: string }>().productId;
+  for (const [type, actor, body] of setup) {
+    const step = await post(
+      `/products/${productId}/${kebabOf(type)}`,
+      tokenOf(ACTOR_ROLE[actor], 'own'),
+      body ?? COMMAND_EXAMPLES[type],
+    );
+    expect(step.statusCode, `${type}: ${step.body}`).toBe(200);
+  }
+  return productId;
+}
+
+const versionOf = async (productId: string) =>
+  (await h.sql<{ version: number }[]>`SELECT version FROM cases WHERE product_id = ${productId}`)[0]!.version;
+
+/** Nationwide roles (the Ministry, admins) have no "other" jurisdiction: they are tried once. */
+const NATIONWIDE: readonly UserRole[] = ['ministry', 'admin'];
+const pairs = USER_ROLES.flatMap((role) =>
+  (NATIONWIDE.includes(role) ? (['own'] as const) : (['own', 'other'] as const)).map((side) => ({ role, side })),
+);
+
+/** Tries a write as every role and side: refusals first on one case, then each allowed role on a case of its own. */
+async function checkWrite(o: {
+  url: (productId: string) => string;
+  newCase: () => Promise<string>;
+  allowed: readonly UserRole[];
+  body: object;
+}) {
+  const productId = await o.newCase();
+  const before = await versionOf(productId);
+  const refusals: string[] = [];
+  for (const { role, side } of pairs) {
+    if (side === 'own' && o.allowed.includes(role)) continue;
+    const expected = !visible(role, side) ? 404 : 403;
+    const res = await post(o.url(productId), tokenOf(role, side), o.body);
+    if (res.statusCode !== expected)
+      refusals.push(`${role}/${side}: ${res.statusCode} (expected ${expected}) ${res.body}`);
+    else expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+  }
+  expect(refusals).toEqual([]);
+  expect(await versionOf(productId)).toBe(before);
+
+  // The first success moves the case on, so each further allowed role gets a case of its own.
+  for (const [i, role] of o.allowed.entries()) {
+    const target = i === 0 ? productId : await o.newCase();
+    const res = await post(o.url(target), tokenOf(role, 'own'), o.body);
+    expect(res.statusCode, `${role}: ${res.body}`).toBe(200);
+    expect(await versionOf(target)).toBeGreaterThan(before);
+  }
+}
+
+describe('commands on a case: role × jurisdiction', () => {
+  it.each(Object.keys(COMMAND_DOCS) as CaseCommandType[])('%s', async (type) => {
+    const spec = WRITES[type];
+    await checkWrite({
+      url: (id) => `/products/${id}/${kebabOf(type)}`,
+      newCase: () => caseAt(spec.setup),
+      allowed: spec.allowed,
+      body: spec.body ?? COMMAND_EXAMPLES[type],
+    });
+  });
+
+  const { kind: _kind, ...dossier } = COMMAND_EXAMPLES.SubmitDossier;
+  it('upgrade (nâng hạng) of a 4★ product: its subject', async () => {
+    await checkWrite({
+      url: (id) => `/products/${id}/upgrade`,
+      newCase: () => caseAt(TO_CERTIFIED),
+      allowed: ['subject'],
+      body: dossier,
+    });
+  });
+
+  it('request-re-rating (đánh giá lại) in the window before expiry: its subject', async () => {
+    let n = 0;
+    const expiresOn = new Date(Date.now() + 150 * 86_400_000).toISOString().slice(0, 10);
+    const imported = async () => {
+      const res = await post('/products/import', tokenOf('admin', 'own'), {
+        ...idea,
+        productId: `MX-RR-${Date.now()}-${(n += 1)}`,
+        ruleSetId: 'QD148_2023',
+        certificate: { number: `GCN-RR-${n}`, star: 3, level: 'province', issuedOn: '2023-09-01', expiresOn },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ productId: string }>().productId;
+    };
+    await checkWrite({
+      url: (id) => `/products/${id}/request-re-rating`,
+      newCase: imported,
+      allowed: ['subject'],
+      body: dossier,
+    });
+  });
+});
+
+describe('cases opened over HTTP: role × jurisdiction', () => {
+  it('POST /products: the subject itself or an officer of the commune', async () => {
+    const allowed = new Set(['subject/own', 'commune_officer/own']);
+    const wrong: string[] = [];
+    for (const { role, side } of pairs) {
+      const res = await post('/products', tokenOf(role, side), idea);
+      const expected = allowed.has(`${role}/${side}`) ? 201 : 403;
+      if (res.statusCode !== expected) wrong.push(`${role}/${side}: ${res.statusCode} (expected ${expected})`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it.each([
+    [
+      '/products/import',
+      (i: number) => ({
+        ruleSetId: 'QD148_2023',
+        certificate: {
+          number: `GCN-MX-${i}`,
+          star: 4,
+          level: 'province',
+          issuedOn: '2024-03-01',
+          expiresOn: '2027-03-01',
+        },
+      }),
+    ],
+    [
+      '/products/import-dossier',
+      () => ({ dossier: { dossierRef: 'HS-GIAY', filedOn: '2026-03-02', forwardedOn: '2026-03-20' } }),
+    ],
+  ])('POST %s: an administrator or the office of the product’s province', async (url, extra) => {
+    const allowed = new Set(['admin/own', 'provincial_office/own']);
+    const wrong: string[] = [];
+    for (const [i, { role, side }] of pairs.entries()) {
+      const { ideaSummary: _none, ...product } = { ...idea, ideaSummary: undefined };
+      const res = await post(url, tokenOf(role, side), {
+        ...product,
+        productId: `MX-${url.length}-${Date.now()}-${i}`,
+        ...extra(i),
+      });
+      const expected = allowed.has(`${role}/${side}`) ? 201 : 403;
+      if (res.statusCode !== expected)
+        wrong.push(`${role}/${side}: ${res.statusCode} (expected ${expected}) ${res.body}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('queries: role × jurisdiction', () => {
+  let productId: string;
+  beforeAll(async () => {
+    productId = await caseAt(TO_CERTIFIED);
+  });
+
+  it('GET /products/:id and its history: 200 where visible, 404 elsewhere', async () => {
+    const wrong: string[] = [];
+    for (const { role, side } of pairs) {
+      for (const url of [`/products/${productId}`, `/products/${productId}/history`]) {
+        const res = await app.inject({
+          method: 'GET',
+          url,
+          headers: { authorization: `Bearer ${tokenOf(role, side)}` },
+        });
+        const expected = visible(role, side) ? 200 : 404;
+        if (res.statusCode !== expected) wrong.push(`${role}/${side} ${url}: ${res.statusCode}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('GET /products, /certificates and /statistics list the case only where visible', async () => {
+    const wrong: string[] = [];
+    for (const { role, side } of pairs) {
+      const headers = { authorization: `Bearer ${tokenOf(role, side)}` };
+      const list = await app.inject({ method: 'GET', url: `/products?province=${PROVINCE}&limit=200`, headers });
+      const certificates = await app.inject({
+        method: 'GET',
+        url: `/certificates?province=${PROVINCE}&limit=200`,
+        headers,
+      });
+      const stats = await app.inject({
+        method: 'GET',
+        url: `/statistics?province=${PROVINCE}&groupBy=province`,
+        headers,
+      });
+      for (const res of [list, certificates, stats]) expect(res.statusCode).toBe(200);
+      const listed = list.json<{ items: { productId: string }[] }>().items.some((i) => i.productId === productId);
+      const certified = certificates
+        .json<{ items: { productId: string }[] }>()
+        .items.some((i) => i.productId === productId);
+      const counted = stats.json<{ total: number }>().total > 0;
+      const expected = visible(role, side);
+      if (listed !== expected || certified !== expected || counted !== expected) {
+        wrong.push(`${role}/${side}: listed ${listed}, certificate ${certified}, counted ${counted}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
