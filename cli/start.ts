@@ -122,6 +122,9 @@ async function main() {
         ? `  Temporal       ${address}`
         : `  Temporal UI    http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
       `  PostgreSQL     ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded, data in ${join(dataDir, 'postgres')}`}`,
+      ...(config.DATABASE_URL
+        ? []
+        : [`  For the CLI    export DATABASE_URL='${databaseUrl}'   (then npm run ocop -- --help)`]),
       `  Try it         npm run dev-token -- --role commune_officer --jurisdiction <commune code>`,
       '',
       '  Ctrl-C stops everything.',

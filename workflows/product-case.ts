@@ -16,6 +16,7 @@ import {
   decide,
   DomainError,
   initialState,
+  localDate,
   nextDeadline,
   record,
   summarize,
@@ -62,6 +63,8 @@ const { deliverNotices, notificationOffsets } = proxyActivities<Activities>({
 export const PATCHES = {
   /** Notices on recorded events and reminders before deadlines (issue 6). */
   notifications: 'notifications-v1',
+  /** No "re-rating window open" notice when the window had already closed (a late import catching up). */
+  staleWindowNotice: 'stale-window-notice-v1',
 } as const;
 
 /** Commands whose results a run keeps (and hands to the next run) to answer retries with the first result. */
@@ -117,7 +120,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
       version += recorded.length;
       eventsThisRun += recorded.length;
       publishSearchAttributes(state);
-      if (notifying) outbox.push(...noticesForEvents(before, recorded, next));
+      if (notifying) outbox.push(...withoutStaleNotices(noticesForEvents(before, recorded, next), now));
     }
     const result: CommandResult = { productId, version, state, events: recorded };
     remember(commandId, result);
@@ -244,6 +247,14 @@ function decideOrFail(command: Command, state: CaseState, meta: { now: string; a
     }
     throw err;
   }
+}
+
+/** Drops a "window open" notice recorded after the window closed: the "closed" notice says what matters. */
+function withoutStaleNotices(notices: Notice[], now: string): Notice[] {
+  const stale = (n: Notice) =>
+    n.kind === 're_rating_window_opened' && typeof n.facts.closes === 'string' && n.facts.closes < localDate(now);
+  if (!notices.some(stale)) return notices;
+  return patched(PATCHES.staleWindowNotice) ? notices.filter((n) => !stale(n)) : notices;
 }
 
 function earliest(a: string | null, b: string | null): string | null {
