@@ -118,22 +118,28 @@ const wrongValue = fc.oneof(
 );
 
 /** A body the target's schema refuses: a mutated valid one, or any JSON value at all. */
-const badBody = (t: Target) =>
-  fc
-    .oneof(
+const badBody = (t: Target) => {
+  const fields = Object.keys(t.valid);
+  const mutations = [
+    fc
+      .record({ key: fc.string({ minLength: 1, maxLength: 12 }), value: fc.jsonValue() })
+      .map(({ key, value }) => (key in t.valid ? { ...t.valid, [`${key}_x`]: value } : { ...t.valid, [key]: value })),
+    fc.jsonValue({ maxDepth: 3 }),
+  ];
+  // A body with no fields (e.g. CloseCouncil's) has none to corrupt or drop.
+  if (fields.length > 0) {
+    mutations.push(
       fc
-        .record({ key: fc.string({ minLength: 1, maxLength: 12 }), value: fc.jsonValue() })
-        .map(({ key, value }) => (key in t.valid ? { ...t.valid, [`${key}_x`]: value } : { ...t.valid, [key]: value })),
-      fc
-        .record({ field: fc.constantFrom(...Object.keys(t.valid)), value: wrongValue })
+        .record({ field: fc.constantFrom(...fields), value: wrongValue })
         .map(({ field, value }) => ({ ...t.valid, [field]: value })),
-      fc.constantFrom(...Object.keys(t.valid)).map((field) => {
+      fc.constantFrom(...fields).map((field) => {
         const { [field]: _dropped, ...rest } = t.valid;
         return rest;
       }),
-      fc.jsonValue({ maxDepth: 3 }),
-    )
-    .filter((body) => !t.schema.safeParse(body).success);
+    );
+  }
+  return fc.oneof(...mutations).filter((body) => !t.schema.safeParse(body).success);
+};
 
 type Request = {
   target: Target;

@@ -31,7 +31,7 @@ describe('configuration', () => {
 
   it('is documented variable by variable in the README', () => {
     const readme = readFileSync('README.md', 'utf8');
-    const documented = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+    const documented = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual(Object.keys(configSchema.shape).sort());
   });
 });
