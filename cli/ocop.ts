@@ -5,16 +5,18 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './commands/audit';
 import { registerDbCommands } from './commands/db';
+import { registerNotificationCommands } from './commands/notifications';
 import { registerProjectionCommands } from './commands/projections';
 import { CliError, ExitCode } from './commands/shared';
 
 const program = new Command('ocop')
-  .description('ocop-cycle: database, audit and read-model commands')
+  .description('ocop-cycle: database, audit, read-model and notification commands')
   .exitOverride()
   .showHelpAfterError();
 registerDbCommands(program);
 registerAuditCommands(program);
 registerProjectionCommands(program);
+registerNotificationCommands(program);
 
 async function main(): Promise<number> {
   try {
