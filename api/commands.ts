@@ -42,6 +42,8 @@ export interface SendCommandOptions {
   command: Command;
   /** Start the case's workflow if it does not exist (registration and import). */
   start?: boolean;
+  /** The version the caller decided on (If-Match); the workflow refuses the command if the case moved on. */
+  expectedVersion?: number;
 }
 
 export class CommandGateway {
@@ -51,7 +53,12 @@ export class CommandGateway {
   ) {}
 
   async send(options: SendCommandOptions): Promise<CommandResult> {
-    const request = { commandId: options.commandId, actor: options.actor, command: options.command };
+    const request = {
+      commandId: options.commandId,
+      actor: options.actor,
+      command: options.command,
+      ...(options.expectedVersion === undefined ? {} : { expectedVersion: options.expectedVersion }),
+    };
     const workflowId = caseWorkflowId(options.productId);
     try {
       if (options.start) {
@@ -88,6 +95,9 @@ function toProblem(err: unknown): unknown {
         code,
         ...(details?.stage ? { stage: details.stage } : {}),
       });
+    }
+    if (cause.type === 'StaleVersion') {
+      return new HttpProblem(412, 'Precondition Failed', { code: 'stale_version', detail: cause.message });
     }
     if (cause.type === 'InvalidCommand') {
       return new HttpProblem(400, 'Bad Request', { detail: cause.message });
@@ -135,6 +145,13 @@ export function matchesVersion(header: string, version: number): boolean {
 }
 
 export const etagOf = (version: number): string => `"${version}"`;
+
+/** The one version an If-Match header names, or undefined for `*` or a list (checked against the read model only). */
+function exactVersion(header: string): number | undefined {
+  const tags = header.split(',').map((t) => t.trim().replace(/^W\//, '').replaceAll('"', ''));
+  if (tags.length !== 1 || !/^\d+$/.test(tags[0]!)) return undefined;
+  return Number(tags[0]);
+}
 
 /** Canonical JSON (sorted keys), so the same body always has the same fingerprint. */
 function canonical(value: unknown): string {
@@ -200,6 +217,7 @@ export class CommandService {
     }
 
     const commandId = idempotentId('C', o.user.sub, o.key);
+    const expectedVersion = o.ifMatch === undefined ? undefined : exactVersion(o.ifMatch);
     const remember = (status: number, response: unknown) =>
       storeAnswer(this.sql, o.user.sub, o.key, { requestHash, productId: o.productId, status, response });
     let result: CommandResult;
@@ -210,6 +228,8 @@ export class CommandService {
         actor: actorOf(o.user),
         command: o.command,
         start: o.start ?? false,
+        // The read above may already be stale: the workflow checks the version again, in order with other commands.
+        ...(expectedVersion === undefined ? {} : { expectedVersion }),
       });
     } catch (err) {
       // A decider's rejection is definitive for this key; anything else (404, outage) may be retried.

@@ -11,6 +11,8 @@ export interface CommandRequest {
   commandId: string;
   actor: Actor;
   command: Command;
+  /** The case version the caller decided on (If-Match); a different one refuses the command as stale. */
+  expectedVersion?: number;
 }
 
 export interface CommandResult {

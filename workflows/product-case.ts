@@ -142,6 +142,8 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
       if (raced) return raced;
       busy = true;
       try {
+        // Another command may have been applied while this one waited for its turn.
+        refuseStale(request.expectedVersion, version);
         return await apply(request.commandId, request.command, request.actor);
       } finally {
         busy = false;
@@ -151,6 +153,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
       // Reject an illegal command before it is written to history; a retry of a known command always passes.
       validator: (request: CommandRequest) => {
         if (recent.has(request.commandId)) return;
+        refuseStale(request.expectedVersion, version);
         const parsed = commandSchema.safeParse(request.command);
         if (!parsed.success) {
           throw ApplicationFailure.create({
@@ -231,6 +234,17 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
       workflowInfo().continueAsNewSuggested || eventsThisRun >= MAX_EVENTS_PER_RUN || termOf(state) !== termAtStart
     );
   }
+}
+
+/** Thrown for a command decided on an older version of the case (If-Match); the API answers 412. */
+function refuseStale(expected: number | undefined, version: number): void {
+  if (expected === undefined || expected === version) return;
+  throw ApplicationFailure.create({
+    type: 'StaleVersion',
+    message: `The case is at version ${version}, not ${expected}; read it again before deciding.`,
+    nonRetryable: true,
+    details: [{ version }],
+  });
 }
 
 function decideOrFail(command: Command, state: CaseState, meta: { now: string; actor: Actor }) {

@@ -31,11 +31,22 @@ export class CaseDriver {
     });
   }
 
-  async send(actor: Actor, command: CommandInput, commandId = this.nextId()): Promise<CommandResult> {
+  async send(
+    actor: Actor,
+    command: CommandInput,
+    commandId = this.nextId(),
+    expectedVersion?: number,
+  ): Promise<CommandResult> {
     try {
+      const request = {
+        commandId,
+        actor,
+        command: command as never,
+        ...(expectedVersion === undefined ? {} : { expectedVersion }),
+      };
       return await this.client.workflow
         .getHandle(this.workflowId)
-        .executeUpdate(commandUpdate, { args: [{ commandId, actor, command: command as never }], updateId: commandId });
+        .executeUpdate(commandUpdate, { args: [request], updateId: commandId });
     } catch (err) {
       // Name the command and the domain's reason, not just "Workflow Update failed".
       const reason = (err as { cause?: Error }).cause?.message;

@@ -130,6 +130,22 @@ describe('product case on the time-skipping server', () => {
   });
 });
 
+describe('optimistic concurrency', () => {
+  it('refuses a command decided on an older version of the case, and records nothing', async () => {
+    const d = driver();
+    const registered = await d.start(subject, cmd.registerIdea({ productId: d.productId }));
+    await d.send(communeOfficer, cmd.acceptIdea(), undefined, registered.version);
+    const stale = await d.send(subject, cmd.submitPlan(), undefined, registered.version).then(
+      () => null,
+      (err: unknown) => err as Error,
+    );
+    expect(stale?.message).toMatch(/SubmitBusinessPlan: The case is at version 2, not 1/);
+    expect((await d.events(h.sql)).map((e) => e.type)).toEqual(['IdeaRegistered', 'IdeaAccepted']);
+    const current = await d.send(subject, cmd.submitPlan(), undefined, 2);
+    expect(current.version).toBe(3);
+  });
+});
+
 describe('commands across continue-as-new', () => {
   it('answers a retried command with its first result after the run continued as new', async () => {
     const d = driver();
