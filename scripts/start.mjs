@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start` on a fresh clone: installs the npm packages if they are missing or stale (npm ci), the pinned Temporal
+// `npm start` on a fresh clone: installs the npm packages if they are missing or stale, the pinned Temporal
 // servers if missing, then runs the product (cli/start.ts). Plain Node, so it works before anything is installed.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -12,8 +12,10 @@ const installed = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
 
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
-  process.stderr.write('[ocop-cycle] installing npm packages (npm ci) …\n');
-  execFileSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  process.stderr.write('[ocop-cycle] installing npm packages …\n');
+  // `npm install` rather than `npm ci`: it honours the lock file but tolerates optional platform packages the
+  // registry may lack (see .ci/run).
+  execFileSync(npm, ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 }
 execFileSync(process.execPath, [join(root, 'scripts', 'install-temporal.mjs')], { cwd: root, stdio: 'inherit' });
 
