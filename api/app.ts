@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health';
 import { productRoutes } from './routes/products';
 import { recordRoutes } from './routes/records';
 import { councilRoutes } from './routes/council';
+import { auditRoutes } from './routes/audit';
 import { inboxRoutes } from './routes/inbox';
 
 export interface AppDeps {
@@ -36,6 +37,8 @@ export interface AppDeps {
   rateLimit?: number;
   /** The rate limit's window, in milliseconds. @default 60000 */
   rateLimitWindowMs?: number;
+  /** Signs audit export bundles; without it GET /products/:id/export answers 503. */
+  auditSigningKey?: KeyObject;
 }
 
 declare module 'fastify' {
@@ -138,6 +141,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(commandRoutes(deps, commands));
   await app.register(recordRoutes(deps));
   await app.register(councilRoutes(deps));
+  await app.register(auditRoutes(deps));
   await app.register(inboxRoutes(deps));
   return app;
 }

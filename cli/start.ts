@@ -10,7 +10,7 @@ import { deliveryOptionsFromConfig, offsetsFromConfig } from '../activities/noti
 import { buildApp } from '../api/app';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
-import { jwtSecret } from '../config/secrets';
+import { auditSigningKey, jwtSecret } from '../config/secrets';
 import { connect, createDatabase, migrate } from '../db';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { startDevServer } from '../temporal/dev-server';
@@ -106,6 +106,7 @@ async function main() {
     log: log.child({ component: 'api' }),
     bodyLimit: config.API_BODY_LIMIT,
     rateLimit: config.API_RATE_LIMIT_PER_MINUTE,
+    auditSigningKey: auditSigningKey(config),
   });
   await app.listen({ host: config.API_HOST, port: config.API_PORT });
   stops.push({ name: 'HTTP API', stop: () => app.close() });

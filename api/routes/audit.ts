@@ -1,0 +1,121 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { caseStateAsOf, exportCase, serializeBundle, verifyCase } from '../../audit';
+import type { AppDeps } from '../app';
+import { canSee } from '../access';
+import { principalOf, requireCaller, type Principal } from '../auth';
+import { HttpProblem, queryProblems } from '../problems';
+import { getCaseDetail } from '../queries';
+import { productParams } from '../schemas';
+
+/** Roles that may audit the cases they can see: they read and verify; they change nothing. */
+const AUDITORS: ReadonlySet<Principal['role']> = new Set(['auditor', 'admin', 'ministry', 'provincial_office']);
+
+const verificationSchema = z.object({
+  productId: z.string(),
+  events: z.number().int(),
+  headHash: z.string().nullable(),
+  ok: z.boolean(),
+  /** The first event whose stored hash or link does not recompute; null when the chain is intact. */
+  firstBreak: z
+    .object({
+      streamId: z.string(),
+      streamPosition: z.number().int(),
+      eventId: z.string(),
+      reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'position_gap']),
+    })
+    .nullable(),
+});
+
+const asOfSchema = z.object({
+  productId: z.string(),
+  at: z.string(),
+  version: z.number().int(),
+  lastEventAt: z.string().nullable(),
+  state: z.looseObject({ status: z.string() }),
+  summary: z.looseObject({ stage: z.string() }),
+});
+
+/** The auditor's endpoints: a case's state as of an instant, its chain verified, and its signed export bundle. */
+export const auditRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.addHook('preValidation', requireCaller);
+
+    /** A case the caller may audit, or 404 (also outside their jurisdiction), or 403 for a role that does not audit. */
+    async function auditable(user: Principal, productId: string): Promise<void> {
+      const found = await getCaseDetail(deps.sql, productId);
+      if (!found || !canSee(user, found))
+        throw new HttpProblem(404, 'Not Found', { detail: `no product ${productId}` });
+      if (!AUDITORS.has(user.role)) {
+        throw new HttpProblem(403, 'Forbidden', { code: 'forbidden', detail: `a ${user.role} does not audit cases` });
+      }
+    }
+
+    app.get(
+      '/products/:productId/state',
+      {
+        schema: {
+          summary: 'A case’s state as of an instant: its events up to then replayed through the domain’s evolve',
+          tags: ['audit'],
+          security: [{ bearer: [] }],
+          params: productParams,
+          querystring: z.strictObject({ at: z.iso.datetime({ offset: true }) }),
+          response: { 200: asOfSchema, ...queryProblems },
+        },
+      },
+      async (req) => {
+        await auditable(principalOf(req), req.params.productId);
+        const asOf = await caseStateAsOf(deps.sql, req.params.productId, req.query.at);
+        return { ...asOf, state: { ...asOf.state }, summary: { ...asOf.summary } };
+      },
+    );
+
+    app.get(
+      '/products/:productId/verification',
+      {
+        schema: {
+          summary: 'Recompute a case’s hash chain and name the first altered event, if any',
+          tags: ['audit'],
+          security: [{ bearer: [] }],
+          params: productParams,
+          response: { 200: verificationSchema, ...queryProblems },
+        },
+      },
+      async (req) => {
+        await auditable(principalOf(req), req.params.productId);
+        return verifyCase(deps.sql, req.params.productId);
+      },
+    );
+
+    app.get(
+      '/products/:productId/export',
+      {
+        schema: {
+          summary: 'A signed bundle of the case’s events and the Temporal history of all its runs, verifiable offline',
+          description: 'Verify it with `npm run ocop -- audit import-verify <file> [--public-key <pem>]`.',
+          tags: ['audit'],
+          security: [{ bearer: [] }],
+          params: productParams,
+          response: { 200: z.string().describe('The bundle: canonical JSON and a newline'), ...queryProblems },
+        },
+      },
+      async (req, reply) => {
+        await auditable(principalOf(req), req.params.productId);
+        if (!deps.auditSigningKey) {
+          throw new HttpProblem(503, 'Service Unavailable', { detail: 'no audit signing key is configured' });
+        }
+        const bundle = await exportCase({
+          sql: deps.sql,
+          client: deps.temporal,
+          productId: req.params.productId,
+          signingKey: deps.auditSigningKey,
+        });
+        return reply
+          .type('application/json')
+          .header('content-disposition', `attachment; filename="ocop-${req.params.productId}.bundle.json"`)
+          .serializer((payload: unknown) => payload as string)
+          .send(serializeBundle(bundle));
+      },
+    );
+  };
