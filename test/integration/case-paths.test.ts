@@ -123,14 +123,19 @@ describe('case paths on the time-skipping server', () => {
     const expired = (await d.events(h.sql)).find((e) => e.type === 'CertificateExpired');
     expect(expired && localDate(expired.occurredAt)).toBe('2027-12-02');
   });
-  it('rejects a dossier on a knock-out ground', async () => {
+  // The knock-outs of QĐ 26/2026 (domain README): forged dossier, food-safety certificate missing, all raw materials
+  // imported or of unknown origin, a copy of another producer's product.
+  it.each([
+    ['forged-dossier', 'Hồ sơ giả mạo'],
+    ['mandatory-licence', 'Thiếu giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm'],
+    ['imported-or-unknown-raw-materials', 'Nguyên liệu nhập khẩu, không rõ nguồn gốc'],
+    ['copy-of-another-product', 'Sao chép sản phẩm của chủ thể khác'],
+  ])('rejects a dossier on the knock-out ground %s', async (ground, reason) => {
     const d = driver();
     await toCouncil(d);
-    const result = await d.send(
-      provincialOffice,
-      cmd.council(82, 4, { ground: 'forged_dossier', reason: 'Hồ sơ giả mạo' }),
-    );
+    const result = await d.send(provincialOffice, cmd.council(82, 4, { ground, reason }));
     expect(result.events.map((e) => e.type)).toContain('DossierRejected');
+    expect(result.events.find((e) => e.type === 'DossierRejected')?.data).toMatchObject({ ground, reason });
     expect(result.state.status).toBe('not_recognised');
   });
 
