@@ -506,16 +506,17 @@ function registerIdea(cmd: CommandOf<'RegisterIdea'>, ctx: Ctx): DomainEvent[] {
   ];
 }
 
+/** Migrations from paper are the administrator's or the case's own provincial office's. */
+function requireImporter(provinceCode: string, ctx: Ctx, what: string): void {
+  const { role, office } = ctx.actor;
+  if (!(role === 'admin' || (role === 'provincial_office' && office === provinceCode))) {
+    fail(ctx, 'forbidden', `Only an administrator or the OCOP office of province ${provinceCode} may import ${what}.`);
+  }
+}
+
 function importCertifiedProduct(cmd: CommandOf<'ImportCertifiedProduct'>, ctx: Ctx): DomainEvent[] {
   const d = cmd.data;
-  const { role, office } = ctx.actor;
-  if (!(role === 'admin' || (role === 'provincial_office' && office === d.provinceCode))) {
-    fail(
-      ctx,
-      'forbidden',
-      `Only an administrator or the OCOP office of province ${d.provinceCode} may import a product.`,
-    );
-  }
+  requireImporter(d.provinceCode, ctx, 'a product');
   const c = d.certificate;
   const ruleSet = ruleSetById(d.ruleSetId);
   if (c.expiresOn <= c.issuedOn) fail(ctx, 'invalid', `The certificate expires (${c.expiresOn}) before it was issued.`);
@@ -568,14 +569,7 @@ function importCertifiedProduct(cmd: CommandOf<'ImportCertifiedProduct'>, ctx: C
 
 function importDossierInProgress(cmd: CommandOf<'ImportDossierInProgress'>, ctx: Ctx): DomainEvent[] {
   const d = cmd.data;
-  const { role, office } = ctx.actor;
-  if (!(role === 'admin' || (role === 'provincial_office' && office === d.provinceCode))) {
-    fail(
-      ctx,
-      'forbidden',
-      `Only an administrator or the OCOP office of province ${d.provinceCode} may import a dossier.`,
-    );
-  }
+  requireImporter(d.provinceCode, ctx, 'a dossier');
   const { filedOn, forwardedOn, dossierRef } = d.dossier;
   if (forwardedOn < filedOn) fail(ctx, 'invalid', `The dossier was forwarded (${forwardedOn}) before it was filed.`);
   if (forwardedOn > ctx.today) fail(ctx, 'invalid', `The forwarding date ${forwardedOn} is in the future.`);

@@ -43,30 +43,7 @@ export function evolve(state: CaseState, event: RecordedEvent | DomainEvent): Ca
       return open(s, 'idea_accepted', { lastReturnReason: event.data.reason });
     case 'DossierSubmitted': {
       const d = event.data;
-      const evaluation: Evaluation = {
-        cycleNo: d.cycleNo,
-        kind: d.kind,
-        ruleSetId: d.ruleSetId,
-        dossierRef: d.dossierRef,
-        filedOn: d.filedOn,
-        late: d.late,
-        receivedOn: d.filedOn,
-        communeDue: d.communeDue,
-        communeOverdue: false,
-        returned: null,
-        form03: null,
-        forwardedOn: null,
-        round: null,
-        evidenceDue: null,
-        review: [],
-        decisionDue: d.decisionDue,
-        decisionOverdue: false,
-        panel: null,
-        council: null,
-        ministry: null,
-        central: null,
-        decision: null,
-      };
+      const evaluation = newEvaluation({ ...d, forwardedOn: null });
       return {
         ...core(s),
         status: 'dossier_submitted',
@@ -351,30 +328,7 @@ function start(event: RecordedEvent | DomainEvent): CaseState | null {
       certificateEnded: null,
       revocation: null,
       lastOutcome: null,
-      evaluation: {
-        cycleNo: d.cycleNo,
-        kind: d.kind,
-        ruleSetId: d.ruleSetId,
-        dossierRef: d.dossierRef,
-        filedOn: d.filedOn,
-        late: false,
-        receivedOn: d.filedOn,
-        communeDue: null,
-        communeOverdue: false,
-        returned: null,
-        form03: null,
-        forwardedOn: d.forwardedOn,
-        round: null,
-        evidenceDue: null,
-        review: [],
-        decisionDue: d.decisionDue,
-        decisionOverdue: false,
-        panel: null,
-        council: null,
-        ministry: null,
-        central: null,
-        decision: null,
-      },
+      evaluation: newEvaluation({ ...d, late: false, communeDue: null }),
     };
   }
   if (event.type === 'CertifiedProductImported') {
@@ -411,6 +365,44 @@ function start(event: RecordedEvent | DomainEvent): CaseState | null {
     };
   }
   return null;
+}
+
+/** A new evaluation cycle, as filed (at the commune) or as migrated (already at the province). */
+function newEvaluation(d: {
+  cycleNo: number;
+  kind: Evaluation['kind'];
+  ruleSetId: Evaluation['ruleSetId'];
+  dossierRef: string;
+  filedOn: string;
+  late: boolean;
+  communeDue: string | null;
+  forwardedOn: string | null;
+  decisionDue: string | null;
+}): Evaluation {
+  return {
+    cycleNo: d.cycleNo,
+    kind: d.kind,
+    ruleSetId: d.ruleSetId,
+    dossierRef: d.dossierRef,
+    filedOn: d.filedOn,
+    late: d.late,
+    receivedOn: d.filedOn,
+    communeDue: d.communeDue,
+    communeOverdue: false,
+    returned: null,
+    form03: null,
+    forwardedOn: d.forwardedOn,
+    round: null,
+    evidenceDue: null,
+    review: [],
+    decisionDue: d.decisionDue,
+    decisionOverdue: false,
+    panel: null,
+    council: null,
+    ministry: null,
+    central: null,
+    decision: null,
+  };
 }
 
 function identity(d: {
