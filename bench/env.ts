@@ -79,6 +79,10 @@ export async function spawnWorker(config: WorkerProcessConfig): Promise<WorkerHa
       '--import',
       'tsx',
       ...(config.tuning?.maxOldSpaceMiB ? [`--max-old-space-size=${config.tuning.maxOldSpaceMiB}`] : []),
+      // BENCH_WORKER_CPU_PROF=<dir>: a V8 CPU profile of each worker process, written when it exits.
+      ...(process.env.BENCH_WORKER_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`]
+        : []),
     ],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -6,6 +6,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -44,11 +45,17 @@ import {
   type ProductCaseInput,
 } from './messages';
 
-const { recordEvents } = proxyActivities<Activities>({
+const recordsOptions = {
   startToCloseTimeout: '30 seconds',
   // A database outage must delay a command, never lose it: retry without limit, backing off to a minute.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+} as const;
+const { recordEvents } = proxyActivities<Activities>(recordsOptions);
+/**
+ * The same activity run as a local activity: the append is a short idempotent write, so it need not be scheduled
+ * through the server. This saves the server a task queue round trip and three history events per command.
+ */
+const { recordEvents: recordEventsLocally } = proxyLocalActivities<Activities>(recordsOptions);
 
 const { deliverNotices, notificationOffsets } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -65,6 +72,8 @@ export const PATCHES = {
   notifications: 'notifications-v1',
   /** No "re-rating window open" notice when the window had already closed (a late import catching up). */
   staleWindowNotice: 'stale-window-notice-v1',
+  /** Events are appended by a local activity, and search attributes are upserted only when they change. */
+  leanCommands: 'lean-commands-v1',
 } as const;
 
 /** Commands whose results a run keeps (and hands to the next run) to answer retries with the first result. */
@@ -79,6 +88,9 @@ const MAX_EVENTS_PER_RUN = 1_000;
 export async function productCase(input: ProductCaseInput): Promise<CaseState> {
   const { productId } = input;
   const notifying = patched(PATCHES.notifications);
+  const lean = patched(PATCHES.leanCommands);
+  /** The search attributes last upserted, so unchanged ones are not written again. */
+  let published = '';
   /** Notices caused by recorded events, waiting to be handed to the delivery activity. */
   const outbox: Notice[] = [];
   /** Reminders already handed over, by business key (the outbox would refuse a second delivery anyway). */
@@ -105,7 +117,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     const before = state;
     const { state: next, recorded } = record(state, decided, now);
     if (recorded.length > 0) {
-      await recordEvents({
+      await (lean ? recordEventsLocally : recordEvents)({
         productId,
         commandId,
         expectedVersion: version,
@@ -119,7 +131,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
       lastAt = now;
       version += recorded.length;
       eventsThisRun += recorded.length;
-      publishSearchAttributes(state);
+      published = publishSearchAttributes(state, lean ? published : null);
       if (notifying) outbox.push(...withoutStaleNotices(noticesForEvents(before, recorded, next), now));
     }
     const result: CommandResult = { productId, version, state, events: recorded };
@@ -282,8 +294,11 @@ function termOf(state: CaseState): number {
   return summarize(state).termNo;
 }
 
-function publishSearchAttributes(state: CaseState) {
+/** Upserts the case's search attributes unless they equal `previous`; returns what they now are. */
+function publishSearchAttributes(state: CaseState, previous: string | null): string {
   const s = summarize(state);
+  const current = JSON.stringify([s.stage, s.star, s.provinceCode, s.communeCode, s.certificateExpiry]);
+  if (current === previous) return current;
   const pairs: SearchAttributeUpdatePair[] = [
     { key: StageKey, value: s.stage },
     { key: StarKey, value: s.star ?? null },
@@ -295,4 +310,5 @@ function publishSearchAttributes(state: CaseState) {
     },
   ];
   upsertSearchAttributes(pairs);
+  return current;
 }
