@@ -23,6 +23,7 @@ import { productRoutes } from './routes/products';
 import { recordRoutes } from './routes/records';
 import { councilRoutes } from './routes/council';
 import { auditRoutes } from './routes/audit';
+import { roundRoutes } from './routes/rounds';
 import { inboxRoutes } from './routes/inbox';
 
 export interface AppDeps {
@@ -142,6 +143,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(recordRoutes(deps));
   await app.register(councilRoutes(deps));
   await app.register(auditRoutes(deps));
+  await app.register(roundRoutes(deps));
   await app.register(inboxRoutes(deps));
   return app;
 }

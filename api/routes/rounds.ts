@@ -1,0 +1,208 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { closeRound, getRound, listRounds, openRound, RoundStateError, roundIdOf, type Round } from '../../db/rounds';
+import { localDate, ruleSetInForce } from '../../domain';
+import type { AppDeps } from '../app';
+import { actorOf, principalOf, requireCaller, type Principal } from '../auth';
+import { idempotentId } from '../commands';
+import { commonProblems, HttpProblem, queryProblems } from '../problems';
+import { commandHeaders } from '../schemas';
+
+const seat = z.strictObject({
+  memberId: z.string().trim().min(1).max(64),
+  role: z.enum(['chair', 'member', 'secretary']),
+});
+const openBody = z.strictObject({
+  year: z.number().int().min(2019).max(2050),
+  round: z.union([z.literal(1), z.literal(2)]),
+  /** The provincial council (Hội đồng đánh giá, phân hạng) of this round. */
+  council: z
+    .array(seat)
+    .min(1)
+    .max(50)
+    .refine((c) => c.filter((s) => s.role === 'chair').length === 1, 'a council has exactly one chair')
+    .refine((c) => new Set(c.map((s) => s.memberId)).size === c.length, 'a member is listed twice'),
+});
+const roundSchema = z.object({
+  roundId: z.string(),
+  provinceCode: z.string(),
+  year: z.number().int(),
+  round: z.number().int(),
+  cutOff: z.string(),
+  decideBy: z.string(),
+  status: z.enum(['open', 'closed']),
+  council: z.array(z.object({ memberId: z.string(), role: z.string() })),
+  openedAt: z.string(),
+  closedAt: z.string().nullable(),
+  version: z.number().int(),
+});
+const roundDetailSchema = roundSchema.extend({
+  /** Dossiers of this province assigned to this round, from the cases read model. */
+  dossiers: z.array(z.object({ productId: z.string(), productName: z.string().nullable(), stage: z.string() })),
+});
+const roundParams = z.strictObject({ roundId: z.string().regex(/^round:[\w-]{1,64}:\d{4}:[12]$/) });
+
+/** Who sees a round: its province's officials, council and auditors; the Ministry and admins everywhere. */
+function seesProvince(user: Principal, provinceCode: string): boolean {
+  if (user.role === 'ministry' || user.role === 'admin') return true;
+  if (user.role === 'auditor' && user.jurisdiction === 'VN') return true;
+  return ['provincial_office', 'council_member', 'auditor'].includes(user.role) && user.jurisdiction === provinceCode;
+}
+
+/** Provincial evaluation rounds (đợt đánh giá): open with a council, close, list, and the dossiers in one. */
+export const roundRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.addHook('preValidation', requireCaller);
+
+    async function visibleRound(user: Principal, roundId: string): Promise<Round> {
+      const round = await getRound(deps.sql, roundId);
+      if (!round || !seesProvince(user, round.provinceCode)) {
+        throw new HttpProblem(404, 'Not Found', { detail: `no round ${roundId}` });
+      }
+      return round;
+    }
+
+    app.post(
+      '/rounds',
+      {
+        schema: {
+          summary: 'Open a provincial evaluation round (mở đợt đánh giá) with its council',
+          description:
+            'By the provincial OCOP office, for its province. Cut-off and decision dates follow the round calendar ' +
+            'of the rule-set in force (QĐ 26/2026: forwarded before 30/04 → decided before 30/06; before 30/10 → 30/12).',
+          tags: ['rounds'],
+          security: [{ bearer: [] }],
+          headers: commandHeaders,
+          body: openBody,
+          response: { 201: roundSchema, ...commonProblems },
+        },
+      },
+      async (req, reply) => {
+        const user = principalOf(req);
+        if (user.role !== 'provincial_office') {
+          throw new HttpProblem(403, 'Forbidden', {
+            code: 'forbidden',
+            detail: 'only a provincial OCOP office opens rounds',
+          });
+        }
+        const now = new Date().toISOString();
+        const ruleSet = ruleSetInForce(localDate(now));
+        const slot = ruleSet.rounds?.provincial.find((r) => r.round === req.body.round);
+        if (!slot) {
+          throw new HttpProblem(422, 'Unprocessable', { detail: `${ruleSet.title} fixes no round ${req.body.round}` });
+        }
+        try {
+          const round = await openRound(deps.sql, {
+            commandId: idempotentId('R', user.sub, req.headers['idempotency-key']),
+            actor: actorOf(user),
+            now,
+            provinceCode: user.jurisdiction,
+            year: req.body.year,
+            round: req.body.round,
+            cutOff: `${req.body.year}-${slot.cutOff}`,
+            decideBy: `${req.body.year}-${slot.decideBy}`,
+            council: req.body.council,
+            ruleSetId: ruleSet.id,
+          });
+          return reply
+            .code(201)
+            .header('location', `/rounds/${encodeURIComponent(round.roundId)}`)
+            .send(round);
+        } catch (err) {
+          if (err instanceof RoundStateError) throw new HttpProblem(409, 'Conflict', { detail: err.message });
+          throw err;
+        }
+      },
+    );
+
+    app.post(
+      '/rounds/:roundId/close',
+      {
+        schema: {
+          summary: 'Close a provincial evaluation round (kết thúc đợt đánh giá)',
+          tags: ['rounds'],
+          security: [{ bearer: [] }],
+          headers: commandHeaders,
+          params: roundParams,
+          response: { 200: roundSchema, ...commonProblems },
+        },
+      },
+      async (req) => {
+        const user = principalOf(req);
+        const round = await visibleRound(user, req.params.roundId);
+        if (user.role !== 'provincial_office') {
+          throw new HttpProblem(403, 'Forbidden', {
+            code: 'forbidden',
+            detail: 'only the provincial OCOP office closes rounds',
+          });
+        }
+        try {
+          return await closeRound(deps.sql, {
+            commandId: idempotentId('R', user.sub, req.headers['idempotency-key']),
+            actor: actorOf(user),
+            now: new Date().toISOString(),
+            roundId: round.roundId,
+            ruleSetId: ruleSetInForce(localDate(new Date().toISOString())).id,
+          });
+        } catch (err) {
+          if (err instanceof RoundStateError) throw new HttpProblem(409, 'Conflict', { detail: err.message });
+          throw err;
+        }
+      },
+    );
+
+    app.get(
+      '/rounds',
+      {
+        schema: {
+          summary: 'Evaluation rounds of the provinces the caller may see',
+          tags: ['rounds'],
+          security: [{ bearer: [] }],
+          querystring: z.strictObject({
+            province: z.string().max(64).optional(),
+            year: z.coerce.number().int().min(2019).max(2050).optional(),
+          }),
+          response: { 200: z.object({ items: z.array(roundSchema) }), ...queryProblems },
+        },
+      },
+      async (req) => {
+        const user = principalOf(req);
+        const nationwide = user.role === 'ministry' || user.role === 'admin' || user.jurisdiction === 'VN';
+        const provinceCode = nationwide ? req.query.province : user.jurisdiction;
+        const rounds = await listRounds(deps.sql, {
+          ...(provinceCode ? { provinceCode } : {}),
+          ...(req.query.year ? { year: req.query.year } : {}),
+        });
+        return { items: rounds.filter((r) => seesProvince(user, r.provinceCode)) };
+      },
+    );
+
+    app.get(
+      '/rounds/:roundId',
+      {
+        schema: {
+          summary: 'A round, its council and the dossiers assigned to it',
+          tags: ['rounds'],
+          security: [{ bearer: [] }],
+          params: roundParams,
+          response: { 200: roundDetailSchema, ...queryProblems },
+        },
+      },
+      async (req) => {
+        const round = await visibleRound(principalOf(req), req.params.roundId);
+        const dossiers = await deps.sql<{ product_id: string; product_name: string | null; stage: string }[]>`
+          SELECT product_id, product_name, stage FROM cases
+          WHERE province_code = ${round.provinceCode}
+            AND (summary->'evaluation'->'round'->>'year')::int = ${round.year}
+            AND (summary->'evaluation'->'round'->>'round')::int = ${round.round}
+          ORDER BY product_id`;
+        return {
+          ...round,
+          dossiers: dossiers.map((d) => ({ productId: d.product_id, productName: d.product_name, stage: d.stage })),
+        };
+      },
+    );
+  };
+
+export { roundIdOf };
