@@ -3,6 +3,7 @@
  * stage where its command is legal, so the answer depends only on who asks: 404 for a case the caller cannot
  * see, 403 for a visible case the role or jurisdiction may not change (auditors always), 200 for the one who may.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { signToken, USER_ROLES, type UserRole } from '../../api/auth';
@@ -64,6 +65,7 @@ beforeAll(async () => {
     jwtSecret: secret,
     log: createLogger('silent'),
     rateLimit: 100_000,
+    auditSigningKey: generateKeyPairSync('ed25519').privateKey,
   });
   for (const role of USER_ROLES) {
     for (const side of ['own', 'other'] as const) {
@@ -257,7 +259,12 @@ describe('commands on a case: role × jurisdiction', () => {
         certificate: { number: `GCN-RR-${n}`, star: 3, level: 'province', issuedOn: '2023-09-01', expiresOn },
       });
       expect(res.statusCode, res.body).toBe(201);
-      return res.json<{ productId: string }>().productId;
+      const id = res.json<{ productId: string }>().productId;
+      // The window opened 30 days ago: the workflow records that at once, after the import; wait for it so the
+      // refusals below are checked against a case that no longer moves on its own.
+      for (let i = 0; i < 100 && (await versionOf(id)) < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await versionOf(id)).toBe(2);
+      return id;
     };
     await checkWrite({
       url: (id) => `/products/${id}/request-re-rating`,
@@ -333,6 +340,28 @@ describe('queries: role × jurisdiction', () => {
         });
         const expected = visible(role, side) ? 200 : 404;
         if (res.statusCode !== expected) wrong.push(`${role}/${side} ${url}: ${res.statusCode}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('audit routes: 200 for an auditing role where visible, 403 for other roles, 404 elsewhere', async () => {
+    const auditing: readonly UserRole[] = ['auditor', 'admin', 'ministry', 'provincial_office'];
+    const wrong: string[] = [];
+    const at = encodeURIComponent(new Date().toISOString());
+    for (const { role, side } of pairs) {
+      for (const url of [
+        `/products/${productId}/state?at=${at}`,
+        `/products/${productId}/verification`,
+        `/products/${productId}/export`,
+      ]) {
+        const res = await app.inject({
+          method: 'GET',
+          url,
+          headers: { authorization: `Bearer ${tokenOf(role, side)}` },
+        });
+        const expected = !visible(role, side) ? 404 : auditing.includes(role) ? 200 : 403;
+        if (res.statusCode !== expected) wrong.push(`${role}/${side} ${url}: ${res.statusCode} (expected ${expected})`);
       }
     }
     expect(wrong).toEqual([]);
