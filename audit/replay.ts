@@ -19,6 +19,8 @@ export interface RunReplay {
   ok: boolean;
   /** DeterminismViolationError or ReplayError, with its message, when the code no longer reproduces the run. */
   error: { name: string; message: string } | null;
+  /** Why a run was not replayed, when it had nothing to check. */
+  note?: string;
 }
 
 export interface ReplayReport {
@@ -53,21 +55,38 @@ export async function replayRuns(runs: readonly RecordedRun[], options: ReplayOp
   const workerOptions = options.workflowBundlePath
     ? { workflowBundle: { codePath: options.workflowBundlePath } }
     : { workflowsPath: options.workflowsPath ?? (await import('../worker')).workflowsPath };
-  const results: RunReplay[] = [];
-  const loaded: { run: RecordedRun; history: proto.temporal.api.history.v1.History }[] = [];
-  for (const run of runs) {
+  // Reported in input order, whether replayed, skipped or unreadable.
+  const results: RunReplay[] = new Array<RunReplay>(runs.length);
+  const loaded: { at: number; run: RecordedRun; history: proto.temporal.api.history.v1.History }[] = [];
+  for (const [at, run] of runs.entries()) {
     try {
       const history = proto.temporal.api.history.v1.History.fromObject(run.history as Record<string, unknown>);
       if (history.events.length === 0) throw new TypeError('the history has no events');
-      loaded.push({ run, history });
+      // A run that has not completed a workflow task yet (just continued as new) made no decision to check, and
+      // the SDK's replayer waits forever for one.
+      const decided = history.events.some(
+        (e) => e.eventType === proto.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+      );
+      if (!decided) {
+        results[at] = {
+          workflowId: run.workflowId,
+          runId: run.runId,
+          source: run.source ?? null,
+          ok: true,
+          error: null,
+          note: 'no decision recorded yet: nothing to replay',
+        };
+        continue;
+      }
+      loaded.push({ at, run, history });
     } catch (err) {
-      results.push({
+      results[at] = {
         workflowId: run.workflowId,
         runId: run.runId,
         source: run.source ?? null,
         ok: false,
         error: { name: 'InvalidHistory', message: (err as Error).message },
-      });
+      };
     }
   }
   // The replayer takes one history at a time, in order, so each result is matched to its input.
@@ -76,14 +95,15 @@ export async function replayRuns(runs: readonly RecordedRun[], options: ReplayOp
     { ...workerOptions, replayName: 'ocop-audit' },
     loaded.map(({ run, history }) => ({ workflowId: run.workflowId, history })),
   )) {
-    const run = loaded[index++]?.run;
-    results.push({
+    const entry = loaded[index++];
+    if (!entry) continue;
+    results[entry.at] = {
       workflowId: result.workflowId,
-      runId: run?.runId ?? result.runId,
-      source: run?.source ?? null,
+      runId: entry.run.runId,
+      source: entry.run.source ?? null,
       ok: !result.error,
       error: result.error ? { name: result.error.name, message: result.error.message } : null,
-    });
+    };
   }
   const violations = [...new Set(results.filter((r) => !r.ok).map((r) => r.workflowId))];
   return { ok: violations.length === 0, runs: results, violations };
