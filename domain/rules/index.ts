@@ -350,19 +350,28 @@ export interface ProvincialRound {
  * @throws RuleNotDefinedError for a rule-set without a round calendar.
  */
 export function provincialRoundFor(forwardedOnDate: string, ruleSet: RuleSet): ProvincialRound {
-  assertLocalDate(forwardedOnDate);
-  const rounds = requireRounds(ruleSet).provincial;
-  const year = Number(forwardedOnDate.slice(0, 4));
+  return nextRound(forwardedOnDate, requireRounds(ruleSet).provincial, ruleSet, 'provincial');
+}
+
+/** The first round of a calendar whose cut-off falls strictly after `date`, this year or the next. */
+function nextRound(
+  date: string,
+  rounds: readonly { round: 1 | 2; cutOff: MonthDay; decideBy: MonthDay }[],
+  ruleSet: RuleSet,
+  level: 'provincial' | 'central',
+): ProvincialRound {
+  assertLocalDate(date);
+  const year = Number(date.slice(0, 4));
   for (const y of [year, year + 1]) {
     for (const r of rounds) {
       const cutOff = `${y}-${r.cutOff}`;
-      if (forwardedOnDate < cutOff) {
+      if (date < cutOff) {
         const decideBy = `${y}-${r.decideBy}`;
         return { round: r.round, year: y, cutOff, decideBy, lastDecisionDate: addDays(decideBy, -1) };
       }
     }
   }
-  throw new RuleNotDefinedError(ruleSet.id, `provincial round after ${forwardedOnDate}`);
+  throw new RuleNotDefinedError(ruleSet.id, `${level} round after ${date}`);
 }
 
 export interface CentralRound {
@@ -382,19 +391,13 @@ export interface CentralRound {
  * @throws RuleNotDefinedError for a rule-set without a round calendar.
  */
 export function centralRoundFor(sentOnDate: string, ruleSet: RuleSet): CentralRound {
-  assertLocalDate(sentOnDate);
-  const rounds = requireRounds(ruleSet).central;
-  const year = Number(sentOnDate.slice(0, 4));
-  for (const y of [year, year + 1]) {
-    for (const r of rounds) {
-      const cutOff = `${y}-${r.cutOff}`;
-      if (sentOnDate < cutOff) {
-        const decideBy = `${y}-${r.decideBy}`;
-        return { round: r.round, cutOff, decideBy, lastDecisionDate: addDays(decideBy, -1) };
-      }
-    }
-  }
-  throw new RuleNotDefinedError(ruleSet.id, `central round after ${sentOnDate}`);
+  const { round, cutOff, decideBy, lastDecisionDate } = nextRound(
+    sentOnDate,
+    requireRounds(ruleSet).central,
+    ruleSet,
+    'central',
+  );
+  return { round, cutOff, decideBy, lastDecisionDate };
 }
 
 /**
