@@ -103,7 +103,7 @@ function filterConditions(sql: Sql, f: CaseFilters): Fragment[] {
 }
 
 /** A position in a list ordered by (updated_at, product_id), newest first; opaque to clients. */
-interface Cursor {
+export interface Cursor {
   at: string;
   id: string;
   /** For certificates: the term, which orders a case's certificates. */

@@ -5,9 +5,10 @@ import { canSee } from '../access';
 import { principalOf, requireCaller, type Principal } from '../auth';
 import { etagOf, idempotentId, type CommandService } from '../commands';
 import type { AppDeps } from '../app';
+import { pagePosition } from '../paging';
 import { commonProblems, HttpProblem, queryProblems } from '../problems';
 import { START_ROUTES } from './commands';
-import { caseHistory, decodeCursor, getCaseDetail, listCases, type CaseDetail } from '../queries';
+import { caseHistory, getCaseDetail, listCases, type CaseDetail } from '../queries';
 import {
   caseDetailSchema,
   caseFilterQuery,
@@ -187,14 +188,7 @@ export const productRoutes =
       async (req) => {
         const user = principalOf(req);
         const { cursor, limit, ...filters } = req.query;
-        const position = cursor === undefined ? undefined : decodeCursor(cursor);
-        if (position === null) {
-          throw new HttpProblem(400, 'Bad Request', {
-            detail: 'querystring.cursor: not a cursor this API returned',
-            errors: [{ field: 'querystring.cursor', message: 'not a cursor this API returned' }],
-          });
-        }
-        return listCases(deps.sql, user, filters, { cursor: position, limit });
+        return listCases(deps.sql, user, filters, { cursor: pagePosition(cursor), limit });
       },
     );
 

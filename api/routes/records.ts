@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { STAGES } from '../../domain';
 import type { AppDeps } from '../app';
 import { principalOf, requireCaller } from '../auth';
-import { HttpProblem, queryProblems } from '../problems';
-import { CERTIFICATE_STATUSES, decodeCursor, listCertificates, statistics, STATISTICS_DIMENSIONS } from '../queries';
+import { pagePosition } from '../paging';
+import { queryProblems } from '../problems';
+import { CERTIFICATE_STATUSES, listCertificates, statistics, STATISTICS_DIMENSIONS } from '../queries';
 import { caseFilterQuery, commaList, pageQuery } from '../schemas';
 
 const { province, commune, star, productSet, year, expiringBefore } = caseFilterQuery;
@@ -88,14 +89,7 @@ export const recordRoutes =
       async (req) => {
         const user = principalOf(req);
         const { cursor, limit, ...filters } = req.query;
-        const position = cursor === undefined ? undefined : decodeCursor(cursor);
-        if (position === null) {
-          throw new HttpProblem(400, 'Bad Request', {
-            detail: 'querystring.cursor: not a cursor this API returned',
-            errors: [{ field: 'querystring.cursor', message: 'not a cursor this API returned' }],
-          });
-        }
-        return listCertificates(deps.sql, user, filters, { cursor: position, limit });
+        return listCertificates(deps.sql, user, filters, { cursor: pagePosition(cursor), limit });
       },
     );
 
