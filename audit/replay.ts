@@ -54,7 +54,12 @@ export function runsOfBundle(bundle: AuditBundle, source?: string): RecordedRun[
 export async function replayRuns(runs: readonly RecordedRun[], options: ReplayOptions = {}): Promise<ReplayReport> {
   const workerOptions = options.workflowBundlePath
     ? { workflowBundle: { codePath: options.workflowBundlePath } }
-    : { workflowsPath: options.workflowsPath ?? (await import('../worker')).workflowsPath };
+    : options.workflowsPath
+      ? { workflowsPath: options.workflowsPath }
+      : await (async () => {
+          const { workflowsPath, preloadModules } = await import('../worker');
+          return { workflowsPath, bundlerOptions: { preloadModules } };
+        })();
   // Reported in input order, whether replayed, skipped or unreadable.
   const results: RunReplay[] = new Array<RunReplay>(runs.length);
   const loaded: { at: number; run: RecordedRun; history: proto.temporal.api.history.v1.History }[] = [];

@@ -7,6 +7,23 @@ const require = createRequire(import.meta.url);
 /** The workflow bundle's entry point. */
 export const workflowsPath = require.resolve('../workflows/index.ts');
 
+/**
+ * Modules evaluated once per worker and shared (frozen) by every workflow, instead of once per workflow: the domain's
+ * data, 2.3 MB of JSON (places, holidays, score sheets) and the indexes built from it. Evaluated per workflow, they
+ * made starting a case CPU-bound and held a private copy in every cached workflow (see bench/README.md, "Tuning").
+ * Only pure modules without zod schemas qualify: the SDK deep-freezes what it shares, and zod 4 schemas build their
+ * members on first use, which a frozen schema refuses.
+ */
+export const preloadModules = [
+  ...[
+    '../workflows/preload.ts',
+    '../domain/shared.ts',
+    '../domain/places/index.ts',
+    '../domain/calendar/index.ts',
+    '../domain/scoring/registry.ts',
+  ].map((path) => require.resolve(path)),
+];
+
 export interface CaseWorkerOptions extends ActivityDeps {
   connection: NativeConnection;
   namespace: string;
@@ -19,7 +36,7 @@ export interface CaseWorkerOptions extends ActivityDeps {
 
 /** Bundles the workflow code once, to be shared by several workers (tests, benchmarks). */
 export async function bundleWorkflows(): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath, preloadModules, logger: quietBundlerLogger });
 }
 
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
@@ -32,7 +49,9 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
       log: options.log,
       ...(options.notifications ? { notifications: options.notifications } : {}),
     }),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath, bundlerOptions: { preloadModules } }),
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
   });
 }
