@@ -5,6 +5,9 @@ import { appendToStream, WrongExpectedVersionError } from '../db/event-store';
 import { canonicalJson } from '../db/canonical';
 import { projectAppend } from '../db/projections';
 import type { Logger } from '../config/logger';
+import type { Notice } from '../domain/notifications';
+import type { TransactionSql } from '../db';
+import { noticeSchema } from './notifications';
 
 export const recordEventsInput = z.object({
   productId: z.string().min(1),
@@ -16,6 +19,8 @@ export const recordEventsInput = z.object({
   events: z.array(z.object({ type: z.string().min(1), data: z.unknown() })).min(1),
   /** The case state after the events, for the read models. */
   state: z.looseObject({ status: z.string() }),
+  /** Notices the events cause: their outbox rows are written in the same transaction (runs from outbox-v1 on). */
+  notices: z.array(noticeSchema).max(500).optional(),
 });
 export type RecordEventsInput = z.infer<typeof recordEventsInput>;
 
@@ -24,8 +29,17 @@ export interface RecordEventsResult {
   duplicate: boolean;
 }
 
-/** Activities that keep the records: the event store and the read models, in one transaction. */
-export function createRecordActivities(deps: { sql: Sql; log: Logger }) {
+export interface RecordDeps {
+  sql: Sql;
+  log: Logger;
+  /** Writes the outbox rows of notices inside the append's transaction. */
+  enqueueNotices?: (tx: TransactionSql, notices: readonly Notice[]) => Promise<number>;
+  /** Tells the worker's notification sender that rows were committed. */
+  wake?: () => void;
+}
+
+/** Activities that keep the records: the event store, the read models and the notification outbox, in one transaction. */
+export function createRecordActivities(deps: RecordDeps) {
   return {
     async recordEvents(raw: RecordEventsInput): Promise<RecordEventsResult> {
       const parsed = recordEventsInput.safeParse(raw);
@@ -37,6 +51,15 @@ export function createRecordActivities(deps: { sql: Sql; log: Logger }) {
         });
       }
       const input = parsed.data;
+      const notices = (input.notices ?? []) as Notice[];
+      if (notices.length > 0 && !deps.enqueueNotices) {
+        throw ApplicationFailure.create({
+          type: 'NoOutbox',
+          message: 'recordEvents was given notices but this worker has no notification outbox',
+          nonRetryable: true,
+        });
+      }
+      let enqueued = 0;
       try {
         const result = await appendToStream(
           deps.sql,
@@ -58,8 +81,11 @@ export function createRecordActivities(deps: { sql: Sql; log: Logger }) {
                 'workflow state differs from the state folded from its events; the read models follow the events',
               );
             }
+            // The notices commit with their events, or neither does; the sender delivers them after the commit.
+            if (notices.length > 0) enqueued = await deps.enqueueNotices!(tx, notices);
           },
         );
+        if (enqueued > 0) deps.wake?.();
         deps.log.info(
           {
             productId: input.productId,

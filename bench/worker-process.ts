@@ -6,10 +6,10 @@
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
-import { createActivities } from '../activities';
 import { createLogger } from '../config/logger';
 import { connect } from '../db';
 import { DEFAULT_OFFSETS } from '../domain/notifications';
+import { createCaseWorker } from '../worker';
 import { installTemporalRuntime } from '../worker/runtime';
 import type { BaselineActivities } from './baseline-workflows';
 
@@ -55,11 +55,34 @@ async function main() {
   const log = createLogger('silent');
   const sql = connect(config.databaseUrl, { max: tuning.poolSize ?? 10 });
   const connection = await NativeConnection.connect({ address: config.address });
-  const activities =
+  const tuned = {
+    ...(tuning.maxConcurrentWorkflowTaskExecutions !== undefined
+      ? { maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions }
+      : {}),
+    ...(tuning.maxConcurrentActivityTaskExecutions !== undefined
+      ? { maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions }
+      : {}),
+    ...(tuning.maxConcurrentWorkflowTaskPolls !== undefined
+      ? { maxConcurrentWorkflowTaskPolls: tuning.maxConcurrentWorkflowTaskPolls }
+      : {}),
+    ...(tuning.maxConcurrentActivityTaskPolls !== undefined
+      ? { maxConcurrentActivityTaskPolls: tuning.maxConcurrentActivityTaskPolls }
+      : {}),
+    ...(tuning.workflowThreadPoolSize !== undefined ? { workflowThreadPoolSize: tuning.workflowThreadPoolSize } : {}),
+    ...(tuning.reuseV8Context !== undefined ? { reuseV8Context: tuning.reuseV8Context } : {}),
+  };
+  // The case worker is the product's own (workflows, activities and notification sender); the baselines' is bare.
+  const worker =
     config.kind === 'case'
-      ? createActivities({
+      ? await createCaseWorker({
+          connection,
+          namespace: 'default',
+          taskQueue: config.taskQueue,
           sql,
           log,
+          workflowBundle: { codePath: config.bundlePath },
+          maxCachedWorkflows: tuning.maxCachedWorkflows ?? 1000,
+          tuning: tuned,
           notifications: {
             offsets: DEFAULT_OFFSETS,
             delivery: {
@@ -76,31 +99,18 @@ async function main() {
               webhookSecret: null,
               mailFrom: 'bench@ocop.invalid',
             },
+            sender: { concurrency: 4, pollMs: 1000 },
           },
         })
-      : baselineActivities(sql);
-  const worker = await Worker.create({
-    connection,
-    namespace: 'default',
-    taskQueue: config.taskQueue,
-    activities,
-    workflowBundle: { codePath: config.bundlePath },
-    maxCachedWorkflows: tuning.maxCachedWorkflows ?? 1000,
-    ...(tuning.maxConcurrentWorkflowTaskExecutions !== undefined
-      ? { maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions }
-      : {}),
-    ...(tuning.maxConcurrentActivityTaskExecutions !== undefined
-      ? { maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions }
-      : {}),
-    ...(tuning.maxConcurrentWorkflowTaskPolls !== undefined
-      ? { maxConcurrentWorkflowTaskPolls: tuning.maxConcurrentWorkflowTaskPolls }
-      : {}),
-    ...(tuning.maxConcurrentActivityTaskPolls !== undefined
-      ? { maxConcurrentActivityTaskPolls: tuning.maxConcurrentActivityTaskPolls }
-      : {}),
-    ...(tuning.workflowThreadPoolSize !== undefined ? { workflowThreadPoolSize: tuning.workflowThreadPoolSize } : {}),
-    ...(tuning.reuseV8Context !== undefined ? { reuseV8Context: tuning.reuseV8Context } : {}),
-  });
+      : await Worker.create({
+          connection,
+          namespace: 'default',
+          taskQueue: config.taskQueue,
+          activities: baselineActivities(sql),
+          workflowBundle: { codePath: config.bundlePath },
+          maxCachedWorkflows: tuning.maxCachedWorkflows ?? 1000,
+          ...tuned,
+        });
   const running = worker.run();
   send({ type: 'ready' });
   const rssTimer = setInterval(() => {

@@ -53,6 +53,12 @@ export const configSchema = z.object({
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   /** Seconds a sender owns a claimed notification; past it, an unfinished send counts as abandoned. */
   NOTIFY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Seconds before a failed notification is tried again; doubles per attempt, at most 30 minutes. */
+  NOTIFY_RETRY_SECONDS: z.coerce.number().int().min(1).max(1800).default(30),
+  /** Notifications each worker's sender delivers at once. */
+  NOTIFY_SENDER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Seconds between the sender's sweeps for due retries and abandoned sends (new notices wake it at once). */
+  NOTIFY_POLL_SECONDS: z.coerce.number().min(0.1).max(300).default(5),
   /** Reminder offsets (notifications/README.md); defaults follow QĐ 26/2026. */
   NOTIFY_EXPIRY_REMINDER_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   NOTIFY_RE_RATING_CLOSING_DAYS: z.coerce.number().int().min(120).max(180).default(130),

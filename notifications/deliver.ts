@@ -1,6 +1,6 @@
 import type { Transporter } from 'nodemailer';
 import type { Logger } from '../config/logger';
-import type { Sql } from '../db';
+import type { Sql, TransactionSql } from '../db';
 import type { Notice } from '../domain/notifications';
 import { outboxKeyOf, sendEmail, sendWebhook } from './channels';
 import { putInInbox } from './inbox';
@@ -33,6 +33,8 @@ export interface DeliveryOptions {
   webhookTimeoutMs: number;
   /** @default globalThis.fetch */
   fetch: typeof fetch;
+  /** The sender's wait before retrying a failed row; doubles per attempt up to 30 minutes. @default 30 */
+  retryBaseSeconds: number;
   /** Test hooks that simulate a crash at the worst moment. */
   faults?: DeliveryFaults;
 }
@@ -60,6 +62,8 @@ export interface DeliveryReport {
 }
 
 const MARK_RETRY_DELAYS_MS = [100, 500, 2000];
+/** The longest wait between two attempts of a row. */
+export const RETRY_MAX_SECONDS = 1800;
 
 /**
  * Delivers notices once each per recipient: enqueue an outbox row per (notice, channel, recipient), then claim,
@@ -77,13 +81,8 @@ export async function deliver(
     return { delivered: 0, failed: 0, counts: await counts(), open: 0, errors: [] };
   }
 
-  for (const notice of notices) await enqueueNotice(sql, log, options, notice);
-
-  for (const row of await recoverStale(sql, keys, options.maxAttempts)) {
-    const fields = { noticeKey: row.noticeKey, channel: row.channel, outboxKey: row.outboxKey, status: row.status };
-    if (row.status === 'pending') log.warn(fields, 'notification sender stopped mid-send; retrying');
-    else log.error({ ...fields, err: row.lastError }, 'notification not confirmed or dead after a stopped sender');
-  }
+  await enqueueNotices(sql, log, options, notices);
+  await recoverAbandoned(sql, log, options, keys);
 
   let delivered = 0;
   let failed = 0;
@@ -92,21 +91,8 @@ export async function deliver(
     const row = await claimNext(sql, keys, tried, options.leaseSeconds);
     if (!row) break;
     tried.push(row.id);
-    const fields = { noticeKey: row.noticeKey, channel: row.channel, outboxKey: row.outboxKey, attempt: row.attempts };
-    try {
-      await send(sql, options, row);
-    } catch (err) {
-      // Sent but not recorded: stop here, as a crashed process would; the lease decides what happens next.
-      if (err instanceof SenderStopped) throw err;
-      failed++;
-      const message = err instanceof Error ? err.message : String(err);
-      const status = await markFailed(sql, row.id, message, options.maxAttempts);
-      if (status === 'dead') log.error({ ...fields, err: message }, 'notification dead after its last attempt');
-      else log.warn({ ...fields, err: message }, 'notification attempt failed; will retry');
-      continue;
-    }
-    delivered++;
-    log.info(fields, 'notification delivered');
+    if (await attemptRow(sql, log, options, row)) delivered++;
+    else failed++;
   }
 
   const after = await counts();
@@ -122,7 +108,68 @@ export async function deliver(
   return { delivered, failed, counts: after, open, errors };
 }
 
-async function enqueueNotice(sql: Sql, log: Logger, options: DeliveryOptions, notice: Notice): Promise<void> {
+/**
+ * Rows whose sender stopped mid-send and whose lease ran out, settled as `recoverStale` says (of these notices, or
+ * of all when `keys` is null), each logged.
+ */
+export async function recoverAbandoned(
+  sql: Sql,
+  log: Logger,
+  options: DeliveryOptions,
+  keys: readonly string[] | null,
+): Promise<void> {
+  for (const row of await recoverStale(sql, keys, options.maxAttempts)) {
+    const fields = { noticeKey: row.noticeKey, channel: row.channel, outboxKey: row.outboxKey, status: row.status };
+    if (row.status === 'pending') log.warn(fields, 'notification sender stopped mid-send; retrying');
+    else log.error({ ...fields, err: row.lastError }, 'notification not confirmed or dead after a stopped sender');
+  }
+}
+
+/**
+ * Sends one claimed row and records the outcome: sent, or failed (pending again after the backoff, or dead).
+ * @returns whether it was delivered. A `SenderStopped` fault propagates: the row stays `sending` for its lease.
+ */
+export async function attemptRow(sql: Sql, log: Logger, options: DeliveryOptions, row: OutboxRow): Promise<boolean> {
+  const fields = { noticeKey: row.noticeKey, channel: row.channel, outboxKey: row.outboxKey, attempt: row.attempts };
+  try {
+    await send(sql, options, row);
+  } catch (err) {
+    // Sent but not recorded: stop here, as a crashed process would; the lease decides what happens next.
+    if (err instanceof SenderStopped) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    const status = await markFailed(sql, row.id, message, options.maxAttempts, {
+      baseSeconds: options.retryBaseSeconds,
+      maxSeconds: RETRY_MAX_SECONDS,
+    });
+    if (status === 'dead') log.error({ ...fields, err: message }, 'notification dead after its last attempt');
+    else log.warn({ ...fields, err: message }, 'notification attempt failed; will retry');
+    return false;
+  }
+  log.info(fields, 'notification delivered');
+  return true;
+}
+
+/**
+ * Enqueues an outbox row per (notice, enabled channel, recipient); idempotent. On a connection, or inside the
+ * transaction that records the events the notices come from, so that both commit or neither does.
+ */
+export async function enqueueNotices(
+  sql: Sql | TransactionSql,
+  log: Logger,
+  options: Pick<DeliveryOptions, 'mailer' | 'webhookSecret'>,
+  notices: readonly Notice[],
+): Promise<number> {
+  let created = 0;
+  for (const notice of notices) created += await enqueueNotice(sql, log, options, notice);
+  return created;
+}
+
+async function enqueueNotice(
+  sql: Sql | TransactionSql,
+  log: Logger,
+  options: Pick<DeliveryOptions, 'mailer' | 'webhookSecret'>,
+  notice: Notice,
+): Promise<number> {
   const enabled = (channel: Channel) =>
     channel === 'inbox' ||
     (channel === 'email' && options.mailer !== null) ||
@@ -148,11 +195,13 @@ async function enqueueNotice(sql: Sql, log: Logger, options: DeliveryOptions, no
       lastError,
     });
   }
-  for (const created of await enqueue(sql, rows)) {
-    if (created.channel === 'none') {
-      log.error({ noticeKey: notice.key, outboxKey: created.outboxKey }, `notification dead: ${created.lastError}`);
+  const created = await enqueue(sql, rows);
+  for (const row of created) {
+    if (row.channel === 'none') {
+      log.error({ noticeKey: notice.key, outboxKey: row.outboxKey }, `notification dead: ${row.lastError}`);
     }
   }
+  return created.filter((row) => row.status === 'pending').length;
 }
 
 async function send(sql: Sql, options: DeliveryOptions, row: OutboxRow): Promise<void> {

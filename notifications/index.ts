@@ -9,7 +9,9 @@ export {
   verifyWebhookSignature,
 } from './channels';
 export type { WebhookPayload } from './channels';
-export { deliver, SenderStopped } from './deliver';
+export { deliver, enqueueNotices, SenderStopped } from './deliver';
+export { NotificationSender } from './sender';
+export type { SenderSettings, SenderStats } from './sender';
 export type { DeliveryFaults, DeliveryOptions, DeliveryReport } from './deliver';
 export { listInbox, markRead } from './inbox';
 export type { InboxItem, ListInboxOptions } from './inbox';

@@ -1,4 +1,5 @@
-import type { Sql } from '../db';
+import type { PendingQuery, Row } from 'postgres';
+import type { Sql, TransactionSql } from '../db';
 import type { Notice } from '../domain/notifications';
 import type { Language } from './templates';
 
@@ -69,8 +70,11 @@ function toRow(r: DbRow): OutboxRow {
   };
 }
 
-/** Inserts the rows that do not exist yet. @returns the rows this call created. */
-export async function enqueue(sql: Sql, rows: readonly NewOutboxRow[]): Promise<OutboxRow[]> {
+/**
+ * Inserts the rows that do not exist yet, on a connection or inside the caller's transaction (the append of the
+ * events that caused the notices). @returns the rows this call created.
+ */
+export async function enqueue(sql: Sql | TransactionSql, rows: readonly NewOutboxRow[]): Promise<OutboxRow[]> {
   if (rows.length === 0) return [];
   const values = rows.map((r) => ({
     outbox_key: r.outboxKey,
@@ -98,8 +102,13 @@ export async function enqueue(sql: Sql, rows: readonly NewOutboxRow[]): Promise<
  * whether the recipient got the message is unknown. E-mail cannot be taken back or deduplicated by the SMTP
  * server, so it becomes `unconfirmed` and is not sent again; webhook and inbox rows go back to `pending` (the
  * receiver deduplicates on `Idempotency-Key`; the inbox on its unique key), or `dead` when out of attempts.
+ * `noticeKeys` null: every such row (the sender's sweep).
  */
-export async function recoverStale(sql: Sql, noticeKeys: readonly string[], maxAttempts: number): Promise<OutboxRow[]> {
+export async function recoverStale(
+  sql: Sql,
+  noticeKeys: readonly string[] | null,
+  maxAttempts: number,
+): Promise<OutboxRow[]> {
   const rows = await sql<DbRow[]>`
     UPDATE notification_outbox SET
       status = CASE WHEN channel = 'email' THEN 'unconfirmed'
@@ -109,7 +118,8 @@ export async function recoverStale(sql: Sql, noticeKeys: readonly string[], maxA
         ELSE coalesce(last_error, 'the sender stopped before recording the result') END,
       claimed_until = NULL,
       updated_at = now()
-    WHERE notice_key = ANY(${noticeKeys as string[]}) AND status = 'sending' AND claimed_until < now()
+    WHERE status = 'sending' AND claimed_until < now()
+      AND (${noticeKeys === null}::boolean OR notice_key = ANY(${(noticeKeys ?? []) as string[]}))
     RETURNING *`;
   return rows.map(toRow);
 }
@@ -121,18 +131,45 @@ export async function claimNext(
   skip: readonly number[],
   leaseSeconds: number,
 ): Promise<OutboxRow | null> {
+  return claimOne(
+    sql,
+    leaseSeconds,
+    sql`SELECT id FROM notification_outbox
+        WHERE notice_key = ANY(${noticeKeys as string[]}) AND status = 'pending'
+          AND NOT (id = ANY(${skip.map(String)}::bigint[]))
+        ORDER BY id LIMIT 1
+        FOR UPDATE SKIP LOCKED`,
+  );
+}
+
+/**
+ * Claims the oldest due row of any notice on one of `channels` (the sender's loop, which leaves rows of a channel it
+ * cannot send to a sender that can): pending → sending, as `claimNext`.
+ */
+export async function claimDue(
+  sql: Sql,
+  leaseSeconds: number,
+  channels: readonly OutboxChannel[],
+): Promise<OutboxRow | null> {
+  return claimOne(
+    sql,
+    leaseSeconds,
+    sql`SELECT id FROM notification_outbox
+        WHERE status = 'pending' AND next_attempt_at <= now() AND channel = ANY(${channels as string[]})
+        ORDER BY next_attempt_at, id LIMIT 1
+        FOR UPDATE SKIP LOCKED`,
+  );
+}
+
+/** Claims the row `pick` selects (locked, skipping rows others hold): sending, one more attempt, a lease. */
+async function claimOne(sql: Sql, leaseSeconds: number, pick: PendingQuery<Row[]>): Promise<OutboxRow | null> {
   const [row] = await sql<DbRow[]>`
     UPDATE notification_outbox SET
       status = 'sending',
       attempts = attempts + 1,
       claimed_until = now() + make_interval(secs => ${leaseSeconds}),
       updated_at = now()
-    WHERE id = (
-      SELECT id FROM notification_outbox
-      WHERE notice_key = ANY(${noticeKeys as string[]}) AND status = 'pending'
-        AND NOT (id = ANY(${skip.map(String)}::bigint[]))
-      ORDER BY id LIMIT 1
-      FOR UPDATE SKIP LOCKED)
+    WHERE id = (${pick})
     RETURNING *`;
   return row ? toRow(row) : null;
 }
@@ -144,13 +181,27 @@ export async function markSent(sql: Sql, id: number): Promise<void> {
     WHERE id = ${id}`;
 }
 
-/** Records a failed attempt: back to pending, or dead once `maxAttempts` are spent. @returns the new status. */
-export async function markFailed(sql: Sql, id: number, error: string, maxAttempts: number): Promise<OutboxStatus> {
+/** How long a failed row waits before its next attempt: `baseSeconds`, doubling per attempt, at most 30 minutes. */
+export interface RetryBackoff {
+  baseSeconds: number;
+  maxSeconds: number;
+}
+
+/** Records a failed attempt: back to pending (due after the backoff), or dead once `maxAttempts` are spent. */
+export async function markFailed(
+  sql: Sql,
+  id: number,
+  error: string,
+  maxAttempts: number,
+  backoff: RetryBackoff = { baseSeconds: 30, maxSeconds: 1800 },
+): Promise<OutboxStatus> {
   const [row] = await sql<{ status: OutboxStatus }[]>`
     UPDATE notification_outbox SET
       status = CASE WHEN attempts >= ${maxAttempts} THEN 'dead' ELSE 'pending' END,
       last_error = ${error.slice(0, 2000)},
       claimed_until = NULL,
+      next_attempt_at = now() + make_interval(secs => least(
+        ${backoff.baseSeconds}::float8 * power(2, greatest(attempts - 1, 0)), ${backoff.maxSeconds}::float8)),
       updated_at = now()
     WHERE id = ${id} AND status = 'sending'
     RETURNING status`;
@@ -184,12 +235,13 @@ export async function outboxRowsOf(sql: Sql, noticeKey: string): Promise<OutboxR
 
 /**
  * An operator's decision to try dead or unconfirmed rows again (e.g. after fixing an address): back to pending
- * with a fresh attempt count. The next delivery of the notice, or `deliverNotices` called again, sends them.
+ * with a fresh attempt count, due now. A running worker's sender sends them (and `ocop notifications requeue` at once).
  * @returns how many rows were requeued.
  */
 export async function requeue(sql: Sql, outboxKeys: readonly string[]): Promise<number> {
   const rows = await sql`
-    UPDATE notification_outbox SET status = 'pending', attempts = 0, claimed_until = NULL, updated_at = now()
+    UPDATE notification_outbox SET status = 'pending', attempts = 0, claimed_until = NULL, next_attempt_at = now(),
+      updated_at = now()
     WHERE outbox_key = ANY(${outboxKeys as string[]}) AND status IN ('dead', 'unconfirmed') AND channel <> 'none'
     RETURNING id`;
   return rows.length;

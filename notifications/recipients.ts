@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Sql } from '../db';
+import type { Sql, TransactionSql } from '../db';
 import { AUDIENCES, type Audience } from '../domain/notifications';
 import { LANGUAGES, type Language } from './templates';
 
@@ -53,7 +53,11 @@ export async function seedRecipients(sql: Sql, entries: readonly RecipientInput[
 }
 
 /** The active recipients of an audience. */
-export async function recipientsFor(sql: Sql, audience: Audience, audienceCode: string): Promise<Recipient[]> {
+export async function recipientsFor(
+  sql: Sql | TransactionSql,
+  audience: Audience,
+  audienceCode: string,
+): Promise<Recipient[]> {
   const rows = await sql<
     { channel: Channel; address: string; language: Language; display_name: string | null }[]
   >`SELECT channel, address, language, display_name FROM recipients

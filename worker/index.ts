@@ -1,6 +1,14 @@
-import { type NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  type NativeConnection,
+  Worker,
+  bundleWorkflowCode,
+  type WorkerOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { createRequire } from 'node:module';
 import { createActivities, type ActivityDeps } from '../activities';
+import { notificationSetup } from '../activities/notifications';
+import { NotificationSender } from '../notifications/sender';
 
 const require = createRequire(import.meta.url);
 
@@ -32,6 +40,16 @@ export interface CaseWorkerOptions extends ActivityDeps {
   workflowBundle?: WorkflowBundleOption;
   /** Workflows kept in memory; bounds the worker's memory under many live cases. @default 1000 */
   maxCachedWorkflows?: number;
+  /** Further SDK settings (slots, pollers, threads), as the benchmarks tune them. */
+  tuning?: Pick<
+    WorkerOptions,
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentWorkflowTaskPolls'
+    | 'maxConcurrentActivityTaskPolls'
+    | 'workflowThreadPoolSize'
+    | 'reuseV8Context'
+  >;
 }
 
 /** Bundles the workflow code once, to be shared by several workers (tests, benchmarks). */
@@ -39,21 +57,34 @@ export async function bundleWorkflows(): Promise<{ code: string }> {
   return bundleWorkflowCode({ workflowsPath, preloadModules, logger: quietBundlerLogger });
 }
 
+/**
+ * The case worker: workflows, activities, and the notification sender that delivers what the activities put in the
+ * outbox. The sender runs exactly while `run()` does.
+ */
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
-  return Worker.create({
+  const setup = notificationSetup({ log: options.log, ...options.notifications });
+  const sender = new NotificationSender(options.sql, options.log, setup.delivery, setup.sender);
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities({
-      sql: options.sql,
-      log: options.log,
-      ...(options.notifications ? { notifications: options.notifications } : {}),
-    }),
+    activities: createActivities({ sql: options.sql, log: options.log }, setup, () => sender.wake()),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath, bundlerOptions: { preloadModules } }),
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
+    ...options.tuning,
   });
+  const run = worker.run.bind(worker);
+  worker.run = async () => {
+    sender.start();
+    try {
+      return await run();
+    } finally {
+      await sender.stop();
+    }
+  };
+  return worker;
 }
 
 const quietBundlerLogger = {

@@ -55,7 +55,11 @@ const { recordEvents } = proxyActivities<Activities>(recordsOptions);
  * The same activity run as a local activity: the append is a short idempotent write, so it need not be scheduled
  * through the server. This saves the server a task queue round trip and three history events per command.
  */
-const { recordEvents: recordEventsLocally } = proxyLocalActivities<Activities>(recordsOptions);
+const {
+  recordEvents: recordEventsLocally,
+  enqueueNotices: enqueueNoticesLocally,
+  notificationOffsets: notificationOffsetsLocally,
+} = proxyLocalActivities<Activities>(recordsOptions);
 
 const { deliverNotices, notificationOffsets } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -74,6 +78,11 @@ export const PATCHES = {
   staleWindowNotice: 'stale-window-notice-v1',
   /** Events are appended by a local activity, and search attributes are upserted only when they change. */
   leanCommands: 'lean-commands-v1',
+  /**
+   * Notices are written to the outbox in the append's transaction (reminders by a local activity) and delivered by
+   * the worker's sender, instead of by a `deliverNotices` activity per command; the offsets come from a local one.
+   */
+  outbox: 'outbox-v1',
 } as const;
 
 /** Commands whose results a run keeps (and hands to the next run) to answer retries with the first result. */
@@ -87,8 +96,11 @@ const MAX_EVENTS_PER_RUN = 1_000;
  */
 export async function productCase(input: ProductCaseInput): Promise<CaseState> {
   const { productId } = input;
-  const notifying = patched(PATCHES.notifications);
-  const lean = patched(PATCHES.leanCommands);
+  // A run started with outbox-v1 has every earlier change as well, so it records that one marker, not one per
+  // change (each marker also costs a search-attribute upsert); older runs find their own markers in history.
+  const outboxed = patched(PATCHES.outbox);
+  const notifying = outboxed || patched(PATCHES.notifications);
+  const lean = outboxed || patched(PATCHES.leanCommands);
   /** The search attributes last upserted, so unchanged ones are not written again. */
   let published = '';
   /** Notices caused by recorded events, waiting to be handed to the delivery activity. */
@@ -117,6 +129,9 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     const before = state;
     const { state: next, recorded } = record(state, decided, now);
     if (recorded.length > 0) {
+      // From outbox-v1 on, the notices are written with their events; before it, a delivery activity took them.
+      const notices =
+        notifying && outboxed ? withoutStaleNotices(noticesForEvents(before, recorded, next), now, true) : [];
       await (lean ? recordEventsLocally : recordEvents)({
         productId,
         commandId,
@@ -126,13 +141,15 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
         ruleSetId: recorded[recorded.length - 1]!.ruleSetId,
         events: recorded.map(({ type, data }) => ({ type, data })),
         state: next as unknown as { status: string },
+        ...(notices.length > 0 ? { notices } : {}),
       });
       state = next;
       lastAt = now;
       version += recorded.length;
       eventsThisRun += recorded.length;
       published = publishSearchAttributes(state, lean ? published : null);
-      if (notifying) outbox.push(...withoutStaleNotices(noticesForEvents(before, recorded, next), now));
+      if (notifying && !outboxed)
+        outbox.push(...withoutStaleNotices(noticesForEvents(before, recorded, next), now, false));
     }
     const result: CommandResult = { productId, version, state, events: recorded };
     remember(commandId, result);
@@ -179,9 +196,14 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     },
   );
 
-  const offsets: NotificationOffsets | null = notifying ? await notificationOffsets() : null;
+  const offsets: NotificationOffsets | null = notifying
+    ? await (outboxed ? notificationOffsetsLocally : notificationOffsets)()
+    : null;
 
-  /** Hands notices to the delivery activity without holding up commands or deadlines while a channel is down. */
+  /**
+   * Runs before outbox-v1: hands notices to the delivery activity without holding up commands or deadlines while a
+   * channel is down.
+   */
   function deliver(notices: Notice[]) {
     if (notices.length === 0) return;
     const delivery = deliverNotices(notices).then(
@@ -197,7 +219,8 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     const reminders = offsets ? scheduledReminders(state, offsets) : [];
     const due = dueReminders(reminders, new Date().toISOString(), sentReminders);
     due.forEach((n) => sentReminders.add(n.key));
-    deliver(due);
+    if (!outboxed) deliver(due);
+    else if (due.length > 0) await enqueueNoticesLocally(due);
 
     const deadline = nextDeadline(state);
     const reminderAt = nextReminderAt(reminders, new Date().toISOString(), sentReminders);
@@ -276,11 +299,11 @@ function decideOrFail(command: Command, state: CaseState, meta: { now: string; a
 }
 
 /** Drops a "window open" notice recorded after the window closed: the "closed" notice says what matters. */
-function withoutStaleNotices(notices: Notice[], now: string): Notice[] {
+function withoutStaleNotices(notices: Notice[], now: string, outboxed: boolean): Notice[] {
   const stale = (n: Notice) =>
     n.kind === 're_rating_window_opened' && typeof n.facts.closes === 'string' && n.facts.closes < localDate(now);
   if (!notices.some(stale)) return notices;
-  return patched(PATCHES.staleWindowNotice) ? notices.filter((n) => !stale(n)) : notices;
+  return outboxed || patched(PATCHES.staleWindowNotice) ? notices.filter((n) => !stale(n)) : notices;
 }
 
 function earliest(a: string | null, b: string | null): string | null {

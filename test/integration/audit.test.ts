@@ -303,11 +303,16 @@ describe('audit of a case driven through its lifecycle', () => {
     expect(report).toMatchObject({ ok: true, violations: [] });
     expect(report.runs).toHaveLength(2);
 
-    // A history whose recorded command the code would not issue: the activity it scheduled has another name.
+    // A history whose recorded command the code would not issue: the (local) activity it ran has another name.
     const runs = runsOfBundle(bundle).map((r) => ({ ...r, history: structuredClone(r.history) }));
-    const events = (runs[0]!.history as { events: Record<string, { activityType?: { name: string } }>[] }).events;
-    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes)!;
-    scheduled.activityTaskScheduledEventAttributes!.activityType!.name = 'recordEventsV0';
+    type Payload = { data: string };
+    type Marker = { markerName: string; details: { data: { payloads: Payload[] } } };
+    const events = (runs[0]!.history as { events: { markerRecordedEventAttributes?: Marker }[] }).events;
+    const marker = events.find((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')!;
+    const payload = marker.markerRecordedEventAttributes!.details.data.payloads[0]!;
+    const data = JSON.parse(Buffer.from(payload.data, 'base64').toString()) as { activity_type: string };
+    expect(data.activity_type).toBe('notificationOffsets');
+    payload.data = Buffer.from(JSON.stringify({ ...data, activity_type: 'notificationOffsetsV0' })).toString('base64');
     const violated = await replayRuns(runs, options);
     expect(violated.ok).toBe(false);
     expect(violated.violations).toEqual([caseWorkflowId(certified)]);

@@ -13,6 +13,7 @@ const quietDelivery = {
   leaseSeconds: 300,
   webhookTimeoutMs: 1_000,
   fetch: globalThis.fetch,
+  retryBaseSeconds: 30,
 };
 
 // The operator's side of notifications: who receives notices is configured with `ocop notifications recipients`,

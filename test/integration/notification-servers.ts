@@ -72,6 +72,8 @@ export interface WebhookRequestSeen {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** When the request arrived (Date.now()). */
+  receivedAt: number;
 }
 
 /**
@@ -100,7 +102,7 @@ export async function startWebhookSink(): Promise<WebhookSink> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ path: req.url ?? '', headers: req.headers, body });
+      requests.push({ path: req.url ?? '', headers: req.headers, body, receivedAt: Date.now() });
       const status = always ?? queue.shift() ?? 200;
       const key = req.headers['idempotency-key'];
       if (status === 200 && typeof key === 'string' && !processed.has(key)) processed.set(key, body);

@@ -96,6 +96,7 @@ function activities(options: Partial<DeliveryOptions> = {}, db: Sql = sql) {
       leaseSeconds: 300,
       webhookTimeoutMs: 5_000,
       fetch: globalThis.fetch,
+      retryBaseSeconds: 30,
       ...options,
     },
   });
@@ -104,8 +105,9 @@ function activities(options: Partial<DeliveryOptions> = {}, db: Sql = sql) {
 const tag = () => randomBytes(4).toString('hex');
 
 beforeAll(async () => {
-  sql = connect(inject('databaseUrl'), { max: 3 });
-  ownerSql = connect(inject('databaseUrl'), { max: 1, asAppRole: false });
+  // A database no worker's notification sender claims rows from: these tests deliver by hand.
+  sql = connect(inject('senderlessDatabaseUrl'), { max: 3 });
+  ownerSql = connect(inject('senderlessDatabaseUrl'), { max: 1, asAppRole: false });
   mail = await startMailSink();
   hooks = await startWebhookSink();
 });
@@ -368,7 +370,7 @@ describe('deliverNotices: killed between sending and recording', () => {
     const notice = expiryReminder(t);
     const address = `dropped-${t}@htx.example.vn`;
     await seedRecipients(sql, [{ audience: 'subject', audienceCode: notice.audienceCode, channel: 'email', address }]);
-    const single = connect(inject('databaseUrl'), { max: 1 });
+    const single = connect(inject('senderlessDatabaseUrl'), { max: 1 });
     try {
       let dropped = 0;
       const act = activities(
