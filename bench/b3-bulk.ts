@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BenchEnv } from './env';
 import { pool, progress, round } from './env';
-import { runCase } from './driver';
+import { runBaseline, runCase } from './driver';
 import { importStep } from './path';
 import type { WorkerTuning } from './worker-process';
 
@@ -15,6 +15,8 @@ export interface B3Options {
   concurrency: number;
   /** Stop starting new imports after this long; the report extrapolates to `cases`. */
   timeBudgetSeconds: number;
+  /** How long the baseline imports run (a fresh baseline worker, same concurrency). */
+  baselineSeconds: number;
   tuning: WorkerTuning;
   prefix?: string;
 }
@@ -31,9 +33,15 @@ export interface B3Result {
   rssSamplesMiB: number[];
   tuning: WorkerTuning;
   productIds: string[];
+  /** The same load on a workflow that, started by Update-with-Start, does one INSERT in one activity. */
+  baseline: { imported: number; seconds: number; casesPerSecond: number };
+  /** casesPerSecond / baseline.casesPerSecond. */
+  ratioToBaseline: number;
 }
 
 export async function runB3(env: BenchEnv, options: B3Options): Promise<B3Result> {
+  const baseline = await runBaselineImports(env, options);
+  progress(`B3 baseline: ${baseline.casesPerSecond} cases/s`);
   const taskQueue = env.taskQueue('b3');
   const worker = await env.worker('case', options.tuning, { taskQueue });
   const prefix = options.prefix ?? `B3-${randomBytes(3).toString('hex')}`;
@@ -74,5 +82,28 @@ export async function runB3(env: BenchEnv, options: B3Options): Promise<B3Result
     rssSamplesMiB: samples,
     tuning: options.tuning,
     productIds,
+    baseline,
+    ratioToBaseline: round(rate / baseline.casesPerSecond, 3),
   };
+}
+
+/** What the server and the machine allow: one Update-with-Start per case, its one activity an INSERT. */
+async function runBaselineImports(env: BenchEnv, options: B3Options): Promise<B3Result['baseline']> {
+  const taskQueue = env.taskQueue('b3-baseline');
+  const worker = await env.worker('baseline', options.tuning, { taskQueue });
+  const prefix = `B3B-${randomBytes(3).toString('hex')}`;
+  const stopAt = Date.now() + options.baselineSeconds * 1000;
+  const t0 = performance.now();
+  let done = 0;
+  try {
+    await pool([...Array(options.cases).keys()], options.concurrency, async (i) => {
+      if (Date.now() > stopAt) return;
+      await runBaseline(env.client, taskQueue, `${prefix}-${i}`, 'insert', 1);
+      done += 1;
+    });
+  } finally {
+    await worker.stop();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { imported: done, seconds: round(seconds), casesPerSecond: round(done / seconds) };
 }
