@@ -33,7 +33,7 @@ export interface RecordDeps {
   sql: Sql;
   log: Logger;
   /** Writes the outbox rows of notices inside the append's transaction. */
-  enqueueNotices?: (tx: TransactionSql, notices: readonly Notice[]) => Promise<number>;
+  enqueueNotices: (tx: TransactionSql, notices: readonly Notice[]) => Promise<number>;
   /** Tells the worker's notification sender that rows were committed. */
   wake?: () => void;
 }
@@ -52,13 +52,6 @@ export function createRecordActivities(deps: RecordDeps) {
       }
       const input = parsed.data;
       const notices = (input.notices ?? []) as Notice[];
-      if (notices.length > 0 && !deps.enqueueNotices) {
-        throw ApplicationFailure.create({
-          type: 'NoOutbox',
-          message: 'recordEvents was given notices but this worker has no notification outbox',
-          nonRetryable: true,
-        });
-      }
       let enqueued = 0;
       try {
         const result = await appendToStream(
@@ -82,7 +75,7 @@ export function createRecordActivities(deps: RecordDeps) {
               );
             }
             // The notices commit with their events, or neither does; the sender delivers them after the commit.
-            if (notices.length > 0) enqueued = await deps.enqueueNotices!(tx, notices);
+            if (notices.length > 0) enqueued = await deps.enqueueNotices(tx, notices);
           },
         );
         if (enqueued > 0) deps.wake?.();

@@ -7,14 +7,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { connect, createDatabase, dropDatabase, migrate, type Sql } from '../db';
-import { startDevServer, type RunningDevServer } from '../temporal/dev-server';
+import { freePort, startDevServer, type RunningDevServer } from '../temporal/dev-server';
 import { bundleWorkflows } from '../worker';
 import type { WorkerMessage, WorkerProcessConfig, WorkerTuning } from './worker-process';
 
@@ -25,20 +24,6 @@ const started = performance.now();
 /** One progress line on stderr, with the time since the run began. */
 export function progress(message: string): void {
   process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -55,22 +55,8 @@ async function main() {
   const log = createLogger('silent');
   const sql = connect(config.databaseUrl, { max: tuning.poolSize ?? 10 });
   const connection = await NativeConnection.connect({ address: config.address });
-  const tuned = {
-    ...(tuning.maxConcurrentWorkflowTaskExecutions !== undefined
-      ? { maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions }
-      : {}),
-    ...(tuning.maxConcurrentActivityTaskExecutions !== undefined
-      ? { maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions }
-      : {}),
-    ...(tuning.maxConcurrentWorkflowTaskPolls !== undefined
-      ? { maxConcurrentWorkflowTaskPolls: tuning.maxConcurrentWorkflowTaskPolls }
-      : {}),
-    ...(tuning.maxConcurrentActivityTaskPolls !== undefined
-      ? { maxConcurrentActivityTaskPolls: tuning.maxConcurrentActivityTaskPolls }
-      : {}),
-    ...(tuning.workflowThreadPoolSize !== undefined ? { workflowThreadPoolSize: tuning.workflowThreadPoolSize } : {}),
-    ...(tuning.reuseV8Context !== undefined ? { reuseV8Context: tuning.reuseV8Context } : {}),
-  };
+  // The SDK's own knobs, passed on as given; the rest of `tuning` is ours.
+  const { maxCachedWorkflows = 1000, poolSize: _pool, maxOldSpaceMiB: _heap, ...tuned } = tuning;
   // The case worker is the product's own (workflows, activities and notification sender); the baselines' is bare.
   const worker =
     config.kind === 'case'
@@ -81,7 +67,7 @@ async function main() {
           sql,
           log,
           workflowBundle: { codePath: config.bundlePath },
-          maxCachedWorkflows: tuning.maxCachedWorkflows ?? 1000,
+          maxCachedWorkflows,
           tuning: tuned,
           notifications: {
             offsets: DEFAULT_OFFSETS,
@@ -108,7 +94,7 @@ async function main() {
           taskQueue: config.taskQueue,
           activities: baselineActivities(sql),
           workflowBundle: { codePath: config.bundlePath },
-          maxCachedWorkflows: tuning.maxCachedWorkflows ?? 1000,
+          maxCachedWorkflows,
           ...tuned,
         });
   const running = worker.run();

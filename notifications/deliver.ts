@@ -110,19 +110,21 @@ export async function deliver(
 
 /**
  * Rows whose sender stopped mid-send and whose lease ran out, settled as `recoverStale` says (of these notices, or
- * of all when `keys` is null), each logged.
+ * of all when `keys` is null), each logged. @returns how many.
  */
 export async function recoverAbandoned(
   sql: Sql,
   log: Logger,
   options: DeliveryOptions,
   keys: readonly string[] | null,
-): Promise<void> {
-  for (const row of await recoverStale(sql, keys, options.maxAttempts)) {
+): Promise<number> {
+  const recovered = await recoverStale(sql, keys, options.maxAttempts);
+  for (const row of recovered) {
     const fields = { noticeKey: row.noticeKey, channel: row.channel, outboxKey: row.outboxKey, status: row.status };
     if (row.status === 'pending') log.warn(fields, 'notification sender stopped mid-send; retrying');
     else log.error({ ...fields, err: row.lastError }, 'notification not confirmed or dead after a stopped sender');
   }
+  return recovered.length;
 }
 
 /**
@@ -164,17 +166,25 @@ export async function enqueueNotices(
   return created;
 }
 
+/** The channels these options can deliver on: the inbox always, e-mail with a mailer, webhooks with a secret. */
+export function enabledChannels(options: Pick<DeliveryOptions, 'mailer' | 'webhookSecret'>): Channel[] {
+  return [
+    'inbox',
+    ...(options.mailer !== null ? (['email'] as const) : []),
+    ...(options.webhookSecret !== null ? (['webhook'] as const) : []),
+  ];
+}
+
 async function enqueueNotice(
   sql: Sql | TransactionSql,
   log: Logger,
   options: Pick<DeliveryOptions, 'mailer' | 'webhookSecret'>,
   notice: Notice,
 ): Promise<number> {
-  const enabled = (channel: Channel) =>
-    channel === 'inbox' ||
-    (channel === 'email' && options.mailer !== null) ||
-    (channel === 'webhook' && options.webhookSecret !== null);
-  const recipients = (await recipientsFor(sql, notice.audience, notice.audienceCode)).filter((r) => enabled(r.channel));
+  const enabled = enabledChannels(options);
+  const recipients = (await recipientsFor(sql, notice.audience, notice.audienceCode)).filter((r) =>
+    enabled.includes(r.channel),
+  );
   const rows: NewOutboxRow[] = recipients.map((r) => ({
     outboxKey: outboxKeyOf(notice.key, r.channel, r.address),
     notice,

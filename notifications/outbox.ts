@@ -193,7 +193,7 @@ export async function markFailed(
   id: number,
   error: string,
   maxAttempts: number,
-  backoff: RetryBackoff = { baseSeconds: 30, maxSeconds: 1800 },
+  backoff: RetryBackoff,
 ): Promise<OutboxStatus> {
   const [row] = await sql<{ status: OutboxStatus }[]>`
     UPDATE notification_outbox SET

@@ -1,6 +1,6 @@
 import type { Logger } from '../config/logger';
 import type { Sql } from '../db';
-import { attemptRow, recoverAbandoned, SenderStopped, type DeliveryOptions } from './deliver';
+import { attemptRow, enabledChannels, recoverAbandoned, SenderStopped, type DeliveryOptions } from './deliver';
 import { claimDue, type OutboxChannel } from './outbox';
 
 /*
@@ -45,9 +45,7 @@ export class NotificationSender {
     private readonly options: DeliveryOptions,
     private readonly settings: SenderSettings,
   ) {
-    this.channels = ['inbox'];
-    if (options.mailer) this.channels.push('email');
-    if (options.webhookSecret) this.channels.push('webhook');
+    this.channels = enabledChannels(options);
   }
 
   /** Starts the lanes and the sweep; a no-op when already running. */
@@ -119,12 +117,11 @@ export class NotificationSender {
     }
   }
 
-  /** Settles abandoned claims every poll interval, and wakes the lanes for rows whose retry became due. */
+  /** Settles abandoned claims every poll interval, and wakes the lanes when some went back to pending. */
   private async sweep(): Promise<void> {
     while (this.running) {
       try {
-        await recoverAbandoned(this.sql, this.log, this.options, null);
-        this.wakeUp();
+        if ((await recoverAbandoned(this.sql, this.log, this.options, null)) > 0) this.wakeUp();
       } catch (err) {
         this.outage(err);
       }

@@ -95,55 +95,31 @@ export function evolve(state: CaseState, event: RecordedEvent | DomainEvent): Ca
       const { round, year, cutOff, decideBy, label, decisionDue } = event.data;
       return evaluate(s, 'under_review', { round: { round, year, cutOff, decideBy, label }, decisionDue });
     }
-    case 'EvidenceRequested':
-      return isEvaluating(s)
-        ? evaluate(s, 'evidence_requested', {
-            evidenceDue: event.data.dueDate,
-            review: log(s, {
-              kind: 'evidence_requested',
-              on: event.data.requestedOn,
-              summary: event.data.items.join('; '),
-            }),
-          })
-        : s;
-    case 'EvidenceSubmitted':
-      return isEvaluating(s)
-        ? evaluate(s, 'under_review', {
-            evidenceDue: null,
-            review: log(s, {
-              kind: 'evidence_submitted',
-              on: event.data.submittedOn,
-              summary: event.data.evidenceRefs.join('; '),
-            }),
-          })
-        : s;
-    case 'EvidenceOverdue':
-      return isEvaluating(s)
-        ? evaluate(s, 'under_review', {
-            evidenceDue: null,
-            review: log(s, {
-              kind: 'evidence_overdue',
-              on: event.data.dueDate,
-              summary: 'no evidence by the due date',
-            }),
-          })
-        : s;
+    case 'EvidenceRequested': {
+      const { dueDate, requestedOn, items } = event.data;
+      const entry = { kind: 'evidence_requested', on: requestedOn, summary: items.join('; ') } as const;
+      return reviewed(s, 'evidence_requested', entry, { evidenceDue: dueDate });
+    }
+    case 'EvidenceSubmitted': {
+      const { submittedOn, evidenceRefs } = event.data;
+      const entry = { kind: 'evidence_submitted', on: submittedOn, summary: evidenceRefs.join('; ') } as const;
+      return reviewed(s, 'under_review', entry, { evidenceDue: null });
+    }
+    case 'EvidenceOverdue': {
+      const entry = {
+        kind: 'evidence_overdue',
+        on: event.data.dueDate,
+        summary: 'no evidence by the due date',
+      } as const;
+      return reviewed(s, 'under_review', entry, { evidenceDue: null });
+    }
     case 'SiteVisitRecorded':
-      return isEvaluating(s)
-        ? evaluate(s, s.status, {
-            review: log(s, { kind: 'site_visit', on: event.data.visitedOn, summary: event.data.findings }),
-          })
-        : s;
-    case 'LabTestRecorded':
-      return isEvaluating(s)
-        ? evaluate(s, s.status, {
-            review: log(s, {
-              kind: 'lab_test',
-              on: event.data.testedOn,
-              summary: `${event.data.laboratory} ${event.data.reportRef}: ${event.data.passed ? 'passed' : 'failed'}`,
-            }),
-          })
-        : s;
+      return reviewed(s, null, { kind: 'site_visit', on: event.data.visitedOn, summary: event.data.findings });
+    case 'LabTestRecorded': {
+      const { testedOn, laboratory, reportRef, passed } = event.data;
+      const summary = `${laboratory} ${reportRef}: ${passed ? 'passed' : 'failed'}`;
+      return reviewed(s, null, { kind: 'lab_test', on: testedOn, summary });
+    }
     case 'CouncilConvened': {
       if (!isEvaluating(s)) return s;
       const { sheetCode, members, quorum } = event.data;
@@ -474,6 +450,16 @@ function withWindow(s: ActiveCase, state: ReRatingWindowState['state']): CaseSta
 
 function log(s: EvaluatingCase, entry: ReviewEntry): ReviewEntry[] {
   return [...s.evaluation.review, entry];
+}
+
+/** A step of the review: `entry` appended to its log, the stage moved (null: kept); nothing outside an evaluation. */
+function reviewed(
+  s: CaseState,
+  status: EvaluationStage | null,
+  entry: ReviewEntry,
+  patch: Partial<Evaluation> = {},
+): CaseState {
+  return isEvaluating(s) ? evaluate(s, status ?? s.status, { ...patch, review: log(s, entry) }) : s;
 }
 
 function closeCycle(s: ActiveCase, o: Outcome, on: string, reason: string | null): CaseState {

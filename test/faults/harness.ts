@@ -15,7 +15,8 @@ import { readStream, verifyChain } from '../../db/event-store';
 import { startDevServer, type RunningDevServer } from '../../temporal/dev-server';
 import { bundleWorkflows } from '../../worker';
 import { runCase } from '../../bench/driver';
-import { freePort, spawnWorker, type WorkerHandle } from '../../bench/env';
+import { spawnWorker, type WorkerHandle } from '../../bench/env';
+import { freePort } from '../../temporal/dev-server';
 import { CYCLE_END, CYCLE_EVENTS, cycleSteps } from '../../bench/path';
 
 export const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDatabase } from '../../db';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../db/embedded';
-import { freePort } from '../../bench/env';
+import { freePort } from '../../temporal/dev-server';
 import {
   checkInvariants,
   driveLoad,

@@ -7,12 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createDatabase, dropDatabase, migrate } from '../../db';
-import { startDevServer } from '../../temporal/dev-server';
+import { freePort, startDevServer } from '../../temporal/dev-server';
 import { bundleWorkflows } from '../../worker';
 
 declare module 'vitest' {
@@ -27,20 +26,6 @@ declare module 'vitest' {
 
 /** The PostgreSQL server tests create their database on; the machine's own by default. */
 const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 export default async function setup(project: TestProject) {
   const databaseUrl = new URL(adminUrl);
