@@ -85,8 +85,25 @@ async function main() {
       await overdue.send(actor, c);
     }
     await env.sleep(30 * DAY);
+    // A product certified on paper, imported late: its re-rating window has already opened and closed, so the case
+    // catches up at once; then its reminder and expiry.
+    const imported = new CaseDriver(env.client, taskQueue, `HIST-${label}-imported`);
+    const expiresOn = new Date((await env.currentTimeMs()) + 100 * DAY).toISOString().slice(0, 10);
+    const issuedOn = `${Number(expiresOn.slice(0, 4)) - 3}${expiresOn.slice(4)}`;
+    const importCommand = cmd.importProduct({
+      star: 4,
+      level: 'province',
+      issuedOn,
+      expiresOn,
+      ruleSetId: 'QD148_2023',
+    });
+    await imported.start(provincialOffice, {
+      ...importCommand,
+      data: { ...importCommand.data, productId: imported.productId },
+    } as never);
+    await env.sleep(110 * DAY);
 
-    for (const d of [certified, overdue]) {
+    for (const d of [certified, overdue, imported]) {
       // Follow the chain of runs from the first: each continue-as-new names the next run.
       const described = await env.client.workflow.getHandle(d.workflowId).describe();
       let runId: string | null | undefined = described.raw.workflowExecutionInfo?.firstRunId;

@@ -83,6 +83,12 @@ export const PATCHES = {
    * the worker's sender, instead of by a `deliverNotices` activity per command; the offsets come from a local one.
    */
   outbox: 'outbox-v1',
+  /**
+   * A run whose first command opens a certificate term (an import) stays that term's run instead of continuing as new
+   * at once, and deadlines already due when the loop reaches them (a late import catching up) are applied without a
+   * timer: an import then costs one workflow task and one run instead of several.
+   */
+  catchUp: 'catch-up-v1',
 } as const;
 
 /** Commands whose results a run keeps (and hands to the next run) to answer retries with the first result. */
@@ -98,7 +104,8 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
   const { productId } = input;
   // A run started with outbox-v1 has every earlier change as well, so it records that one marker, not one per
   // change (each marker also costs a search-attribute upsert); older runs find their own markers in history.
-  const outboxed = patched(PATCHES.outbox);
+  const catchingUp = patched(PATCHES.catchUp);
+  const outboxed = catchingUp || patched(PATCHES.outbox);
   const notifying = outboxed || patched(PATCHES.notifications);
   const lean = outboxed || patched(PATCHES.leanCommands);
   /** The search attributes last upserted, so unchanged ones are not written again. */
@@ -112,9 +119,11 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
   let version = input.carried?.version ?? 0;
   const run = input.carried?.run ?? 1;
   const recent = new Map<string, CommandResult>(input.carried?.recent ?? []);
-  const termAtStart = termOf(state);
+  let termAtStart = termOf(state);
   let eventsThisRun = 0;
   let busy = false;
+  /** The version at which an overdue deadline was last applied without a timer. */
+  let caughtUpAt = -1;
   /** When the latest event was recorded; deadline commands are never dated before it. */
   let lastAt = input.carried?.lastAt ?? '';
 
@@ -146,6 +155,8 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
       state = next;
       lastAt = now;
       version += recorded.length;
+      // The run's first events opened a term (an import): this run is that term's, there is nothing to leave behind.
+      if (catchingUp && eventsThisRun === 0) termAtStart = termOf(state);
       eventsThisRun += recorded.length;
       published = publishSearchAttributes(state, lean ? published : null);
       if (notifying && !outboxed)
@@ -154,6 +165,20 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     const result: CommandResult = { productId, version, state, events: recorded };
     remember(commandId, result);
     return result;
+  }
+
+  /**
+   * Waits until no other command is being applied, then holds the turn (the caller releases it). From catch-up-v1 on,
+   * a free case is taken at once, without a pass of the SDK's condition check, and a waiter checks again after it is
+   * released, since one pass may release several waiters.
+   */
+  async function takeTurn(): Promise<void> {
+    if (catchingUp) {
+      while (busy) await condition(() => !busy);
+    } else {
+      await condition(() => !busy);
+    }
+    busy = true;
   }
 
   function remember(commandId: string, result: CommandResult) {
@@ -166,11 +191,10 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     async (request: CommandRequest) => {
       const first = recent.get(request.commandId);
       if (first) return first;
-      await condition(() => !busy);
-      const raced = recent.get(request.commandId);
-      if (raced) return raced;
-      busy = true;
+      await takeTurn();
       try {
+        const raced = recent.get(request.commandId);
+        if (raced) return raced;
         // Another command may have been applied while this one waited for its turn.
         refuseStale(request.expectedVersion, version);
         return await apply(request.commandId, request.command, request.actor);
@@ -227,12 +251,17 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     const wakeAt = earliest(deadline?.due ?? null, reminderAt);
     const seen = version;
     const wake = () => version !== seen || outbox.length > 0 || shouldContinueAsNew();
-    const timedOut = wakeAt
-      ? !(await condition(wake, Math.max(1, Date.parse(wakeAt) - Date.now())))
-      : (await condition(wake), false);
+    // A deadline already due is applied at once, without a timer and another workflow task, once per version (so a
+    // deadline whose command changed nothing cannot spin the loop).
+    const overdue = catchingUp && deadline !== null && Date.parse(deadline.due) <= Date.now() && version !== caughtUpAt;
+    if (overdue) caughtUpAt = version;
+    const timedOut = overdue
+      ? true
+      : wakeAt
+        ? !(await condition(wake, Math.max(1, Date.parse(wakeAt) - Date.now())))
+        : (await condition(wake), false);
     if (timedOut && deadline && Date.parse(deadline.due) <= Date.now()) {
-      await condition(() => !busy);
-      busy = true;
+      await takeTurn();
       try {
         // The deadline may have moved while we waited for the turn; only the one still pending is due.
         const still = nextDeadline(state);

@@ -1,3 +1,4 @@
+import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../domain';
 import { verifyChain } from '../../db/event-store';
@@ -127,6 +128,57 @@ describe('product case on the time-skipping server', () => {
     );
     expect((failure as { cause?: Error } | null)?.cause?.message).toMatch(/idea_registered/);
     expect((await d.events(h.sql)).map((e) => e.type)).toEqual(['IdeaRegistered']);
+  });
+});
+
+describe('a late import catching up', () => {
+  it('records the window it missed at once, in one run and one workflow task', async () => {
+    const d = driver();
+    // Expires in 100 days: the re-rating window (T-180 to T-120) opened and closed before the migration.
+    const expiresOn = localDate(new Date((await h.env.currentTimeMs()) + 100 * DAY).toISOString());
+    const issuedOn = `${Number(expiresOn.slice(0, 4)) - 3}${expiresOn.slice(4)}`;
+    const command = cmd.importProduct({ star: 4, level: 'province', issuedOn, expiresOn, ruleSetId: 'QD148_2023' });
+    const imported = await d.start(provincialOffice, {
+      ...command,
+      data: { ...command.data, productId: d.productId },
+    } as never);
+    expect(imported.state.status).toBe('certified');
+
+    // No time passes: the events are there when the import is answered.
+    const events = await d.events(h.sql);
+    expect(events.map((e) => e.type)).toEqual([
+      'CertifiedProductImported',
+      'ReRatingWindowOpened',
+      'ReRatingWindowClosed',
+    ]);
+    // The window's own dates are in its events; a case's events are never dated before its latest one (the import).
+    const { opens, closes } = events[1]!.data as { opens: string; closes: string };
+    expect(closes < localDate(events[0]!.occurredAt)).toBe(true);
+    expect(opens < closes).toBe(true);
+    expect((events[2]!.data as { closes: string }).closes).toBe(closes);
+    const importedAt = Date.parse(events[0]!.occurredAt);
+    for (const e of events.slice(1)) {
+      expect(Date.parse(e.occurredAt)).toBeGreaterThanOrEqual(importedAt);
+      expect(Date.parse(e.occurredAt) - importedAt).toBeLessThan(60_000);
+    }
+    expect(verifyChain(events)).toBeNull();
+
+    // The import opened the term in the run's first command, so the run is that term's: no continue-as-new, and the
+    // overdue deadlines were applied in the import's own workflow task, not one timer each.
+    const snap = await d.snapshot();
+    expect(snap).toMatchObject({ run: 1, version: 3 });
+    const history = await h.env.client.workflow.getHandle(d.workflowId).fetchHistory();
+    const { EventType } = proto.temporal.api.enums.v1;
+    const count = (type: proto.temporal.api.enums.v1.EventType) =>
+      (history.events ?? []).filter((e) => e.eventType === type).length;
+    expect(count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toBe(1);
+    expect(count(EventType.EVENT_TYPE_TIMER_FIRED)).toBe(0);
+    expect(count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW)).toBe(0);
+
+    // It still expires on its day.
+    await h.env.sleep(101 * DAY);
+    const expired = (await d.events(h.sql)).find((e) => e.type === 'CertificateExpired');
+    expect(expired && localDate(expired.occurredAt)).toBe(expiresOn);
   });
 });
 
