@@ -32,6 +32,7 @@ export function createActivities(
       sql: deps.sql,
       log: deps.log,
       enqueueNotices: (tx, notices) => enqueueNotices(tx, deps.log, setup.delivery, notices),
+      offsets: setup.offsets,
       ...(wake ? { wake } : {}),
     }),
     ...createNotificationActivities({ sql: deps.sql, log: deps.log, ...(wake ? { wake } : {}) }, setup),

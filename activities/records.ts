@@ -5,7 +5,7 @@ import { appendToStream, WrongExpectedVersionError } from '../db/event-store';
 import { canonicalJson } from '../db/canonical';
 import { projectAppend } from '../db/projections';
 import type { Logger } from '../config/logger';
-import type { Notice } from '../domain/notifications';
+import type { Notice, NotificationOffsets } from '../domain/notifications';
 import type { TransactionSql } from '../db';
 import { noticeSchema } from './notifications';
 
@@ -21,12 +21,16 @@ export const recordEventsInput = z.object({
   state: z.looseObject({ status: z.string() }),
   /** Notices the events cause: their outbox rows are written in the same transaction (runs from outbox-v1 on). */
   notices: z.array(noticeSchema).max(500).optional(),
+  /** Also answer with the deployment's reminder offsets (a run's first append, from catch-up-v1 on). */
+  withOffsets: z.literal(true).optional(),
 });
 export type RecordEventsInput = z.infer<typeof recordEventsInput>;
 
 export interface RecordEventsResult {
   version: number;
   duplicate: boolean;
+  /** The reminder offsets, when asked for with `withOffsets`. */
+  offsets?: NotificationOffsets;
 }
 
 export interface RecordDeps {
@@ -36,6 +40,8 @@ export interface RecordDeps {
   enqueueNotices: (tx: TransactionSql, notices: readonly Notice[]) => Promise<number>;
   /** Tells the worker's notification sender that rows were committed. */
   wake?: () => void;
+  /** The deployment's reminder offsets, handed to a run with its first append. */
+  offsets: NotificationOffsets;
 }
 
 /** Activities that keep the records: the event store, the read models and the notification outbox, in one transaction. */
@@ -88,7 +94,11 @@ export function createRecordActivities(deps: RecordDeps) {
           },
           result.duplicate ? 'events already recorded' : 'events recorded',
         );
-        return { version: result.version, duplicate: result.duplicate };
+        return {
+          version: result.version,
+          duplicate: result.duplicate,
+          ...(input.withOffsets ? { offsets: deps.offsets } : {}),
+        };
       } catch (err) {
         if (err instanceof WrongExpectedVersionError) {
           // Only the case's own workflow writes its stream, so this is a defect: stop retrying and say so.

@@ -122,6 +122,8 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
   let termAtStart = termOf(state);
   let eventsThisRun = 0;
   let busy = false;
+  /** The deployment's reminder offsets, in history (a local activity's result); null until known, or not notifying. */
+  let offsets: NotificationOffsets | null = null;
   /** The version at which an overdue deadline was last applied without a timer. */
   let caughtUpAt = -1;
   /** When the latest event was recorded; deadline commands are never dated before it. */
@@ -141,7 +143,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
       // From outbox-v1 on, the notices are written with their events; before it, a delivery activity took them.
       const notices =
         notifying && outboxed ? withoutStaleNotices(noticesForEvents(before, recorded, next), now, true) : [];
-      await (lean ? recordEventsLocally : recordEvents)({
+      const appended = await (lean ? recordEventsLocally : recordEvents)({
         productId,
         commandId,
         expectedVersion: version,
@@ -151,7 +153,10 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
         events: recorded.map(({ type, data }) => ({ type, data })),
         state: next as unknown as { status: string },
         ...(notices.length > 0 ? { notices } : {}),
+        // From catch-up-v1 on, a run's first append brings the reminder offsets (no local activity of their own).
+        ...(catchingUp && offsets === null ? { withOffsets: true as const } : {}),
       });
+      if (offsets === null && appended.offsets) offsets = appended.offsets;
       state = next;
       lastAt = now;
       version += recorded.length;
@@ -220,9 +225,13 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     },
   );
 
-  const offsets: NotificationOffsets | null = notifying
-    ? await (outboxed ? notificationOffsetsLocally : notificationOffsets)()
-    : null;
+  if (catchingUp) {
+    // Let the Updates this run was started with take their turn first (the check runs after them): a first command
+    // brings the reminder offsets with its append, and a run without one asks for them below.
+    await condition(() => true);
+    if (busy) await condition(() => offsets !== null || !busy);
+  }
+  if (notifying && offsets === null) offsets = await (outboxed ? notificationOffsetsLocally : notificationOffsets)();
 
   /**
    * Runs before outbox-v1: hands notices to the delivery activity without holding up commands or deadlines while a

@@ -311,8 +311,8 @@ describe('audit of a case driven through its lifecycle', () => {
     const marker = events.find((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')!;
     const payload = marker.markerRecordedEventAttributes!.details.data.payloads[0]!;
     const data = JSON.parse(Buffer.from(payload.data, 'base64').toString()) as { activity_type: string };
-    expect(data.activity_type).toBe('notificationOffsets');
-    payload.data = Buffer.from(JSON.stringify({ ...data, activity_type: 'notificationOffsetsV0' })).toString('base64');
+    expect(data.activity_type).toBe('recordEvents');
+    payload.data = Buffer.from(JSON.stringify({ ...data, activity_type: 'recordEventsV0' })).toString('base64');
     const violated = await replayRuns(runs, options);
     expect(violated.ok).toBe(false);
     expect(violated.violations).toEqual([caseWorkflowId(certified)]);

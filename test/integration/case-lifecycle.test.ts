@@ -1,6 +1,6 @@
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDate } from '../../domain';
+import { addDays, localDate } from '../../domain';
 import { verifyChain } from '../../db/event-store';
 import { cmd, communeOfficer, provincialOffice, subject, ministry } from '../unit/case/fixtures';
 import { CaseDriver } from './case-driver';
@@ -175,10 +175,21 @@ describe('a late import catching up', () => {
     expect(count(EventType.EVENT_TYPE_TIMER_FIRED)).toBe(0);
     expect(count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW)).toBe(0);
 
-    // It still expires on its day.
+    // The reminder offsets came with the import's append, not from a local activity of their own.
+    const activities = (history.events ?? [])
+      .map((e) => e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data)
+      .filter((data): data is Uint8Array => data instanceof Uint8Array)
+      .map((data) => (JSON.parse(Buffer.from(data).toString()) as { activity_type?: string }).activity_type);
+    expect(activities).toEqual(['recordEvents', 'recordEvents', 'recordEvents']);
+
+    // Reminded 30 days before (the law's offsets, as the worker is configured), and expired on its day.
     await h.env.sleep(101 * DAY);
     const expired = (await d.events(h.sql)).find((e) => e.type === 'CertificateExpired');
     expect(expired && localDate(expired.occurredAt)).toBe(expiresOn);
+    const reminders = await h.sql<{ notice: { dueAt: string } }[]>`
+      SELECT notice FROM notification_outbox WHERE product_id = ${d.productId} AND kind = 'certificate_expiring_soon'`;
+    expect(reminders.length).toBeGreaterThan(0);
+    expect(new Set(reminders.map((r) => localDate(r.notice.dueAt)))).toEqual(new Set([addDays(expiresOn, -30)]));
   });
 });
 
