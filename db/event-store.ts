@@ -104,12 +104,13 @@ export async function appendToStream(
   return sql.begin(async (tx) => {
     // One writer per stream at a time; other streams are not blocked.
     await tx`SELECT pg_advisory_xact_lock(hashtextextended(${input.streamId}, 0))`;
-    const already = await tx<EventRow[]>`
-      SELECT * FROM events WHERE stream_id = ${input.streamId} AND command_id = ${input.commandId}
+    // One round trip: this command's events, if it was recorded before, and the stream's last event.
+    const found = await tx<EventRow[]>`
+      SELECT * FROM events WHERE stream_id = ${input.streamId} AND (command_id = ${input.commandId} OR stream_position =
+        (SELECT max(stream_position) FROM events WHERE stream_id = ${input.streamId}))
       ORDER BY stream_position`;
-    const [last] = await tx<{ stream_position: number; hash: string }[]>`
-      SELECT stream_position, hash FROM events WHERE stream_id = ${input.streamId}
-      ORDER BY stream_position DESC LIMIT 1`;
+    const already = found.filter((row) => row.command_id === input.commandId);
+    const last = found.at(-1);
     const version = last?.stream_position ?? 0;
     if (already.length > 0) return { version, duplicate: true, events: already.map(fromRow) };
     if (version !== input.expectedVersion) {
