@@ -2,7 +2,7 @@
  * `npm run bench`: B1 throughput against its two baselines, B2 HTTP latency, B3 bulk import, B4 expiry wave and
  * B5 time-skipped simulation, on servers of its own (bench/env.ts). Progress on stderr; the report in
  * bench/results/latest.{json,md}. Flags: --quick (small sizes, a smoke run), --only b1,b3 (a subset), --b3-all (B3
- * imports all 30,000 cases instead of stopping after 210 s and extrapolating; about 20 minutes on its own).
+ * imports all 30,000 cases instead of stopping after 210 s and extrapolating; about 15 minutes on its own).
  */
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
@@ -19,7 +19,7 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
-    // B3 without its time budget: all 30,000 imports (about 20 minutes on its own here), not part of the default run.
+    // B3 without its time budget: all 30,000 imports (about 15 minutes on its own here), not part of the default run.
     'b3-all': { type: 'boolean', default: false },
   },
 });
