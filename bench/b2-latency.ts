@@ -6,18 +6,22 @@
  * 30,000 cases written straight into the read model.
  */
 import { randomBytes } from 'node:crypto';
+import { fork } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildApp } from '../api/app';
 import { signToken, type Principal } from '../api/auth';
 import { createLogger } from '../config/logger';
 import type { CommandInput } from '../domain';
 import { kebabOf } from '../api/routes/commands';
 import type { BenchEnv } from './env';
+import type { ReadLoadConfig, ReadLoadResult } from './read-load';
 import { percentile, progress, round } from './env';
 import { COMMUNE, cycleSteps, PROVINCE } from './path';
 import type { WorkerTuning } from './worker-process';
 
-/** Seconds of reads before the measured ones (see `readAtRate`). */
+/** Seconds of reads before the measured ones, not counted (see bench/read-load.ts). */
 const READ_WARM_UP_SECONDS = 3;
 
 export interface B2Options {
@@ -199,47 +203,22 @@ export async function runB2(env: BenchEnv, options: B2Options): Promise<B2Result
            (SELECT * FROM cases WHERE subject_id = ${SUBJECT_ID} ORDER BY version DESC LIMIT 1) c`;
     // VACUUM as well: otherwise autovacuum wakes for the 30,000 new rows in the middle of the measurement.
     await env.ownerSql`VACUUM ANALYZE cases`;
-    const readLatencies: number[] = [];
-    let readErrors = 0;
-    /** Reads at the rate for `seconds`, from the `offset`-th case on; latencies kept only when `record`. */
-    async function readAtRate(seconds: number, offset: number, record: boolean) {
-      const total = options.readRate * seconds;
-      const t0 = performance.now() + 200;
-      const reads: Promise<void>[] = [];
-      for (let i = 0; i < total; i++) {
-        const due = t0 + (i * 1000) / options.readRate;
-        const id = `${prefix}-${1 + (((offset + i) * 7919) % options.readCases)}`;
-        reads.push(
-          (async () => {
-            await sleepUntil(due);
-            try {
-              const res = await fetch(`${base}/products/${id}`, {
-                headers: { authorization: `Bearer ${tokens.provincial_office}` },
-              });
-              await res.arrayBuffer();
-              if (!record) return;
-              if (res.status !== 200) {
-                readErrors += 1;
-                if (errorSamples.length < 8) errorSamples.push(`GET /products/${id}: ${res.status}`);
-                return;
-              }
-              readLatencies.push(performance.now() - due);
-            } catch (err) {
-              if (!record) return;
-              readErrors += 1;
-              if (errorSamples.length < 8) errorSamples.push(String(err));
-            }
-          })(),
-        );
-      }
-      await Promise.all(reads);
-    }
-    // A warm-up at the same rate, not counted (as for the commands): the route's first calls pay for JIT, the API's
-    // database connections and the HTTP client's keep-alive sockets, which is not the steady state the goal is about.
-    progress(`B2 reads: ${READ_WARM_UP_SECONDS} s warm-up at ${options.readRate}/s, not counted`);
-    await readAtRate(READ_WARM_UP_SECONDS, options.readCases / 2, false);
-    progress(`B2 reads at ${options.readRate}/s for ${options.readSeconds} s`);
-    await readAtRate(options.readSeconds, 0, true);
+    // The reads come from a process of their own (bench/read-load.ts), as a real client's would.
+    progress(
+      `B2 reads at ${options.readRate}/s for ${options.readSeconds} s (after ${READ_WARM_UP_SECONDS} s not counted)`,
+    );
+    const read = await readLoad({
+      base,
+      token: tokens.provincial_office!,
+      prefix,
+      cases: options.readCases,
+      rate: options.readRate,
+      seconds: options.readSeconds,
+      warmUpSeconds: READ_WARM_UP_SECONDS,
+    });
+    const readLatencies = read.latencies;
+    const readErrors = read.errors;
+    errorSamples.push(...read.errorSamples);
     const r = stats(readLatencies, readErrors);
     progress(`B2 reads: p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, errors ${r.errors}`);
     return {
@@ -258,4 +237,20 @@ export async function runB2(env: BenchEnv, options: B2Options): Promise<B2Result
     await app.close();
     await worker.stop();
   }
+}
+
+/** Runs bench/read-load.ts in a child process and returns what it measured. */
+function readLoad(config: ReadLoadConfig): Promise<ReadLoadResult> {
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'read-load.ts'), [JSON.stringify(config)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    let result: ReadLoadResult | undefined;
+    child.once('message', (m: ReadLoadResult) => (result = m));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      result ? resolve(result) : reject(new Error(`the read load process exited with ${code} and no result`)),
+    );
+  });
 }
