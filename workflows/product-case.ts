@@ -263,12 +263,13 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     // A deadline already due is applied at once, without a timer and another workflow task, once per version (so a
     // deadline whose command changed nothing cannot spin the loop).
     const overdue = catchingUp && deadline !== null && Date.parse(deadline.due) <= Date.now() && version !== caughtUpAt;
+    let timedOut = true;
     if (overdue) caughtUpAt = version;
-    const timedOut = overdue
-      ? true
-      : wakeAt
-        ? !(await condition(wake, Math.max(1, Date.parse(wakeAt) - Date.now())))
-        : (await condition(wake), false);
+    else if (wakeAt) timedOut = !(await condition(wake, Math.max(1, Date.parse(wakeAt) - Date.now())));
+    else {
+      await condition(wake);
+      timedOut = false;
+    }
     if (timedOut && deadline && Date.parse(deadline.due) <= Date.now()) {
       await takeTurn();
       try {
