@@ -31,10 +31,15 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
   });
 }
 
-/** Applies the versioned SQL files in db/migrations; concurrent callers wait on an advisory lock. */
+/**
+ * Applies the versioned SQL files in db/migrations. Callers migrating the same database wait on an advisory lock;
+ * the cluster-wide application role is created first by `ensureAppRole`, which tolerates a concurrent creator
+ * (advisory locks are per database, so two databases of one cluster migrating at once would both create it).
+ */
 export async function migrate(url: string): Promise<string[]> {
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {
+    await ensureAppRole(sql);
     const database = new URL(url).pathname.slice(1) || 'postgres';
     return await sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(hashtext('ocop-cycle migrations'))`;
@@ -53,6 +58,35 @@ export async function migrate(url: string): Promise<string[]> {
   }
 }
 
+/** SQLSTATEs of a concurrent creator winning the race: unique_violation on a catalog index, duplicate_object. */
+const CONCURRENT_CREATE = new Set(['23505', '42710']);
+
+/**
+ * The application role and the migrating user's membership of it, which migration 001 expects. Roles are shared by
+ * every database of a cluster, so another process may create them between our check and our insert: its commit
+ * makes ours fail with a unique violation, and the next attempt finds the role.
+ */
+export async function ensureAppRole(sql: Sql): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql.unsafe(`DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
+    CREATE ROLE ${APP_ROLE} NOLOGIN;
+  END IF;
+  IF NOT pg_has_role(current_user, '${APP_ROLE}', 'MEMBER') THEN
+    EXECUTE format('GRANT ${APP_ROLE} TO %I', current_user);
+  END IF;
+END
+$$`);
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (!code || !CONCURRENT_CREATE.has(code) || attempt >= 5) throw err;
+    }
+  }
+}
+
 /** Creates a database if it does not exist, through a connection to the server's `postgres` database. */
 export async function createDatabase(url: string): Promise<void> {
   const target = new URL(url);
@@ -62,7 +96,12 @@ export async function createDatabase(url: string): Promise<void> {
   const sql = postgres(admin.toString(), { max: 1, onnotice: () => undefined });
   try {
     const [exists] = await sql`SELECT 1 FROM pg_database WHERE datname = ${name}`;
-    if (!exists) await sql.unsafe(`CREATE DATABASE ${quoteIdent(name)}`);
+    if (!exists) {
+      // Two replicas starting together may both find it missing: the loser's duplicate_database is success.
+      await sql.unsafe(`CREATE DATABASE ${quoteIdent(name)}`).catch((err: { code?: string }) => {
+        if (err.code !== '42P04' && err.code !== '23505') throw err;
+      });
+    }
   } finally {
     await sql.end();
   }
