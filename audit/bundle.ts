@@ -232,7 +232,7 @@ export function verifyBundle(value: unknown, options: VerifyBundleOptions = {}):
   const bundle = parsed.data;
   const failures: BundleFailure[] = [];
 
-  let publicKey: KeyObject | null = null;
+  let publicKey: KeyObject | null;
   try {
     publicKey = createPublicKey(bundle.signer.publicKey);
     if (publicKey.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key');
