@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** Process id of the server (its postmaster), to watch that it still runs. */
+  pid: number | null;
   stop(): Promise<void>;
 }
 
@@ -101,10 +103,24 @@ export async function startEmbeddedPostgres(options: { dir: string; port: number
       asUser,
     );
   }
+  let pid: number | null = null;
+  try {
+    pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+  } catch {
+    pid = null;
+  }
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/ocop`,
+    pid,
     stop: async () => {
-      run(pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60'], asUser);
+      try {
+        run(pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '30'], asUser);
+      } catch (err) {
+        // A client that does not let go within 30 s: end the sessions at once rather than leave the server running.
+        if (spawnSync(pg_ctl, ['status', '-D', dataDir], { ...asUser }).status !== 0) return;
+        run(pg_ctl, ['stop', '-D', dataDir, '-m', 'immediate', '-w', '-t', '30'], asUser);
+        if (!(err instanceof EmbeddedPostgresError)) throw err;
+      }
     },
   };
 }
@@ -116,4 +132,21 @@ function run(binary: string, args: string[], asUser: { uid?: number; gid?: numbe
       `${binary.split('/').pop()} ${args[0]} failed (${result.status ?? result.signal}): ${result.stderr || result.stdout}`,
     );
   }
+}
+
+/**
+ * Stops the PostgreSQL whose data folder is `dataDir` if one runs there (`immediate`: for a server whose owner is
+ * gone, whose data is thrown away). Returns whether one was running.
+ */
+export async function stopEmbeddedPostgresAt(
+  dataDir: string,
+  mode: 'fast' | 'immediate' = 'immediate',
+): Promise<boolean> {
+  if (!existsSync(join(dataDir, 'postmaster.pid'))) return false;
+  const { pg_ctl } = await binaries();
+  const user = serviceUser();
+  const asUser = user ? { uid: user.uid, gid: user.gid } : {};
+  if (spawnSync(pg_ctl, ['status', '-D', dataDir], { ...asUser }).status !== 0) return false;
+  run(pg_ctl, ['stop', '-D', dataDir, '-m', mode, '-w', '-t', '60'], asUser);
+  return true;
 }

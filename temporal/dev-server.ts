@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -37,10 +37,19 @@ export interface DevServerOptions {
    * on a loaded two-core machine. @default 90_000
    */
   readyTimeoutMs?: number;
+  /**
+   * The server's process id is written here while it runs, so that a later start (or test run) can find and stop a
+   * server orphaned by a crash of the process that started it (`stopOrphanedDevServer`). @default none
+   */
+  pidFile?: string;
 }
 
 export interface RunningDevServer {
   address: string;
+  /** The server's process id, when this process started it. */
+  pid?: number;
+  /** Resolves when the server process ends, stopped or not (never, for a server started through the SDK). */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -88,16 +97,57 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     child.stderr?.resume();
   }
   let exited: string | null = null;
-  child.once('exit', (code, signal) => {
-    exited = `exited with ${signal ?? code}`;
-  });
+  const exitedPromise = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = `exited with ${signal ?? code}`;
+      if (options.pidFile) rmSync(options.pidFile, { force: true });
+      resolve(exited);
+    }),
+  );
+  if (options.pidFile && child.pid) writeFileSync(options.pidFile, `${child.pid}\n`, { mode: 0o600 });
   try {
     await waitForServer(address, namespace, options.readyTimeoutMs ?? 90_000, () => exited);
   } catch (err) {
     await stopChild(child);
     throw err;
   }
-  return { address, stop: () => stopChild(child) };
+  return { address, pid: child.pid, exited: exitedPromise, stop: () => stopChild(child) };
+}
+
+/**
+ * Stops a dev server left running by a process that was killed before it could stop it: the process named in
+ * `pidFile`, if it is still alive and is a Temporal server whose command line names `marker` (its SQLite file or
+ * data folder), so that a recycled process id is never killed. Returns the stopped process id, if any.
+ */
+export async function stopOrphanedDevServer(pidFile: string, marker: string): Promise<number | null> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return null;
+  }
+  rmSync(pidFile, { force: true });
+  if (!Number.isInteger(pid) || pid <= 1 || !isAlive(pid)) return null;
+  let commandLine = '';
+  try {
+    commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return null; // no /proc (not Linux): leave it rather than guess
+  }
+  if (!commandLine.includes('server') || !commandLine.includes(marker)) return null;
+  process.kill(pid, 'SIGTERM');
+  for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  return pid;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function waitForServer(address: string, namespace: string, timeoutMs: number, exited: () => string | null) {
@@ -151,5 +201,5 @@ async function startWithSdkDownload(options: DevServerOptions, address: string):
       searchAttributes: [...searchAttributeKeys],
     },
   });
-  return { address, stop: () => env.teardown() };
+  return { address, exited: new Promise<string>(() => undefined), stop: () => env.teardown() };
 }
