@@ -56,10 +56,7 @@ export async function replayRuns(runs: readonly RecordedRun[], options: ReplayOp
     ? { workflowBundle: { codePath: options.workflowBundlePath } }
     : options.workflowsPath
       ? { workflowsPath: options.workflowsPath }
-      : await (async () => {
-          const { workflowsPath, preloadModules } = await import('../worker');
-          return { workflowsPath, bundlerOptions: { preloadModules } };
-        })();
+      : (await import('../worker')).workflowCode();
   // Reported in input order, whether replayed, skipped or unreadable.
   const results: RunReplay[] = new Array<RunReplay>(runs.length);
   const loaded: { at: number; run: RecordedRun; history: proto.temporal.api.history.v1.History }[] = [];

@@ -2,7 +2,14 @@
  * `npm start`: the whole product on one machine. Starts (or connects to) PostgreSQL and Temporal, applies the
  * migrations, runs the worker and the HTTP API, and prints where everything is. Ctrl-C stops it all cleanly;
  * the next start finds every case where it was (PostgreSQL data and the Temporal SQLite file under .data/).
+ *
+ * It supervises what it starts. One start at a time owns a data folder (`ocop.pid` in it names the owner); a start
+ * that finds a live owner refuses, so it can never stop the servers another start is using. A start that finds the
+ * owner dead (killed with -9) stops the servers that run left behind and starts them afresh. A child that dies on its
+ * own (the worker, the Temporal dev server, the embedded PostgreSQL) stops the rest in order, and every stop step has
+ * a time limit, so Ctrl-C or SIGTERM always ends every child.
  */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -12,13 +19,16 @@ import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { auditSigningKey, jwtSecret } from '../config/secrets';
 import { connect, createDatabase, migrate } from '../db';
-import { startEmbeddedPostgres } from '../db/embedded';
-import { startDevServer } from '../temporal/dev-server';
+import { startEmbeddedPostgres, stopEmbeddedPostgresAt } from '../db/embedded';
+import { startDevServer, stopOrphanedDevServer } from '../temporal/dev-server';
 import { createCaseWorker } from '../worker';
 import { installTemporalRuntime } from '../worker/runtime';
 
 const started = performance.now();
-const stops: { name: string; stop: () => Promise<unknown> }[] = [];
+/** What to stop, in the reverse order; each with the seconds it may take before the stop goes on without it. */
+const stops: { name: string; stop: () => Promise<unknown>; seconds?: number }[] = [];
+/** The data folder's owner file, once this process owns it. */
+let ownerFile: string | null = null;
 
 function progress(message: string) {
   process.stderr.write(`[ocop-cycle] ${message} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
@@ -38,6 +48,7 @@ async function main() {
   const dataDir = resolve(config.OCOP_DATA_DIR);
   const log = createLogger(config.LOG_LEVEL);
   installTemporalRuntime(log);
+  await takeDataFolder(dataDir);
 
   // PostgreSQL and Temporal start side by side: each takes a second or more on a cold machine.
   const database = (async () => {
@@ -45,23 +56,38 @@ async function main() {
       await createDatabase(config.DATABASE_URL);
       return config.DATABASE_URL;
     }
+    // Running here now means a start that was killed left it: its owner is gone (takeDataFolder), so restart it.
+    if (await stopEmbeddedPostgresAt(join(dataDir, 'postgres', 'data'), 'fast')) {
+      progress('stopped the PostgreSQL an earlier start left running');
+    }
     progress(`starting embedded PostgreSQL on 127.0.0.1:${config.EMBEDDED_PG_PORT}`);
     const pg = await startEmbeddedPostgres({ dir: join(dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT });
-    stops.push({ name: 'PostgreSQL', stop: () => pg.stop() });
+    stops.push({ name: 'PostgreSQL', stop: () => pg.stop(), seconds: 70 });
+    if (pg.pid) watch('PostgreSQL', pg.pid);
     await createDatabase(pg.url);
     return pg.url;
   })();
   const temporalAddress = (async () => {
     if (config.TEMPORAL_ADDRESS) return config.TEMPORAL_ADDRESS;
+    const dbFile = join(dataDir, 'temporal', 'temporal.db');
+    const pidFile = join(dataDir, 'temporal', 'server.pid');
+    const orphan = await stopOrphanedDevServer(pidFile, dbFile);
+    if (orphan) progress(`stopped the Temporal dev server an earlier start left running (pid ${orphan})`);
     progress(`starting Temporal dev server on 127.0.0.1:${config.TEMPORAL_DEV_PORT}`);
     const server = await startDevServer({
       port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
-      dbFile: join(dataDir, 'temporal', 'temporal.db'),
+      dbFile,
       namespace: config.TEMPORAL_NAMESPACE,
       logFile: join(dataDir, 'temporal', 'server.log'),
+      pidFile,
     });
-    stops.push({ name: 'Temporal dev server', stop: () => server.stop() });
+    stops.push({ name: 'Temporal dev server', stop: () => server.stop(), seconds: 15 });
+    void server.exited.then((how) => {
+      if (stopping) return;
+      log.fatal(`Temporal dev server ${how}`);
+      void shutdown(1);
+    });
     return server.address;
   })();
   const [databaseUrl, address] = await Promise.all([database, temporalAddress]);
@@ -92,6 +118,7 @@ async function main() {
       worker.shutdown();
       await workerRun;
     },
+    seconds: 30,
   });
   progress('worker polling');
 
@@ -140,24 +167,91 @@ async function main() {
   });
 }
 
+/**
+ * Makes this process the data folder's one owner. A live owner (another `npm start` on the same folder) is refused
+ * with exit code 2 before anything is touched; a dead one's leftovers are for the caller to stop.
+ */
+async function takeDataFolder(dataDir: string) {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'ocop.pid');
+  let owner = NaN;
+  try {
+    owner = Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    // no owner yet
+  }
+  if (Number.isInteger(owner) && owner > 1 && owner !== process.pid && isAlive(owner)) {
+    process.stderr.write(
+      `[ocop-cycle] already running from ${dataDir} (process ${owner}). Stop it first (Ctrl-C in its terminal, or ` +
+        `kill ${owner}), or give this one another OCOP_DATA_DIR.\n`,
+    );
+    process.exit(2);
+  }
+  writeFileSync(file, `${process.pid}\n`);
+  ownerFile = file;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Stops everything when a server this process started dies on its own. */
+function watch(name: string, pid: number) {
+  const timer = setInterval(() => {
+    if (stopping || isAlive(pid)) return;
+    clearInterval(timer);
+    process.stderr.write(`[ocop-cycle] ${name} (process ${pid}) has stopped on its own\n`);
+    void shutdown(1);
+  }, 2_000);
+  timer.unref();
+}
+
 let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
   progress('stopping');
-  for (const { name, stop } of stops.reverse()) {
+  for (const { name, stop, seconds = 10 } of stops.reverse()) {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), seconds * 1000);
+    });
     try {
-      await stop();
+      const outcome = await Promise.race([stop().then(() => 'stopped' as const), limit]);
+      if (outcome === 'timeout') {
+        process.stderr.write(`[ocop-cycle] stopping ${name} took more than ${seconds} s; going on\n`);
+      }
     } catch (err) {
       process.stderr.write(`[ocop-cycle] stopping ${name} failed: ${String(err)}\n`);
+    } finally {
+      clearTimeout(timer);
     }
   }
+  if (ownerFile) rmSync(ownerFile, { force: true });
   progress('stopped');
   process.exit(code);
 }
 
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+
+// Started by scripts/start.mjs (`npm start`): if that launcher is killed outright, stop everything rather than run on.
+const launcher = Number(process.env.OCOP_LAUNCHER_PID);
+if (Number.isInteger(launcher) && launcher > 1) {
+  const timer = setInterval(() => {
+    if (stopping || isAlive(launcher)) return;
+    clearInterval(timer);
+    process.stderr.write(`[ocop-cycle] the launcher (process ${launcher}) is gone; stopping\n`);
+    void shutdown(1);
+  }, 1_000);
+  timer.unref();
+}
 
 main().catch(async (err: unknown) => {
   process.stderr.write(

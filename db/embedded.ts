@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -53,7 +53,10 @@ export async function startEmbeddedPostgres(options: { dir: string; port: number
   const user = serviceUser();
   const asUser = user ? { uid: user.uid, gid: user.gid } : {};
   mkdirSync(dir, { recursive: true });
-  if (user) chownSync(dir, user.uid, user.gid);
+  if (user) {
+    chownSync(dir, user.uid, user.gid);
+    assertReachable(dir, user);
+  }
 
   const passwordFile = join(dir, 'password');
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
@@ -103,7 +106,7 @@ export async function startEmbeddedPostgres(options: { dir: string; port: number
       asUser,
     );
   }
-  let pid: number | null = null;
+  let pid: number | null;
   try {
     pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
   } catch {
@@ -123,6 +126,22 @@ export async function startEmbeddedPostgres(options: { dir: string; port: number
       }
     },
   };
+}
+
+/**
+ * Run as root, the server runs as the `postgres` system user, which must be able to enter every folder above its
+ * data (a home folder of mode 0700 forbids it); say which one forbids it rather than let initdb fail obscurely.
+ */
+function assertReachable(dir: string, user: { uid: number; gid: number }) {
+  if (spawnSync('test', ['-w', dir], { uid: user.uid, gid: user.gid }).status === 0) return;
+  let blocked = dir;
+  for (let at = dirname(dir); at !== dirname(at); at = dirname(at)) {
+    if (spawnSync('test', ['-x', at], { uid: user.uid, gid: user.gid }).status !== 0) blocked = at;
+  }
+  throw new EmbeddedPostgresError(
+    `the embedded PostgreSQL runs as the system user postgres, which cannot enter ${blocked} (above ${dir}). ` +
+      `Allow it (chmod o+x ${blocked}), choose another OCOP_DATA_DIR, or set DATABASE_URL.`,
+  );
 }
 
 function run(binary: string, args: string[], asUser: { uid?: number; gid?: number }) {

@@ -1,13 +1,11 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import postgres from 'postgres';
 import Postgrator from 'postgrator';
+import { migrationsDir } from '../config/paths';
 
 /** The one database access module: connections, migrations and database lifecycle. */
 export type Sql = postgres.Sql;
 export type TransactionSql = postgres.TransactionSql;
-
-const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** The role the application works as: SELECT and INSERT on the event store, nothing more (see migration 001). */
 export const APP_ROLE = 'ocop_app';

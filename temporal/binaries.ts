@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { productRoot } from '../config/paths';
 
 /** Where scripts/install-temporal.mjs puts the pinned servers; an environment variable overrides each. */
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = productRoot;
 
 interface Pin {
   version: string;

@@ -128,7 +128,7 @@ export async function stopOrphanedDevServer(pidFile: string, marker: string): Pr
   }
   rmSync(pidFile, { force: true });
   if (!Number.isInteger(pid) || pid <= 1 || !isAlive(pid)) return null;
-  let commandLine = '';
+  let commandLine: string;
   try {
     commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
   } catch {

@@ -9,11 +9,13 @@ import { createRequire } from 'node:module';
 import { createActivities, type ActivityDeps } from '../activities';
 import { notificationSetup } from '../activities/notifications';
 import { NotificationSender } from '../notifications/sender';
+import { prebuiltWorkflowBundle } from '../config/paths';
 
 const require = createRequire(import.meta.url);
+const resolveSource = (path: string) => (prebuiltWorkflowBundle ? path : require.resolve(path));
 
-/** The workflow bundle's entry point. */
-export const workflowsPath = require.resolve('../workflows/index.ts');
+/** The workflow bundle's entry point (the sources; unused when compiled, whose bundle is prebuilt). */
+export const workflowsPath = resolveSource('../workflows/index.ts');
 
 /**
  * Modules evaluated once per worker and shared (frozen) by every workflow, instead of once per workflow: the domain's
@@ -29,8 +31,18 @@ export const preloadModules = [
     '../domain/places/index.ts',
     '../domain/calendar/index.ts',
     '../domain/scoring/registry.ts',
-  ].map((path) => require.resolve(path)),
+  ].map(resolveSource),
 ];
+
+/**
+ * The workflow code a worker runs: compiled (`npm run build`), the bundle built beside it from the same sources;
+ * otherwise the sources, bundled at start.
+ */
+export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+  return prebuiltWorkflowBundle
+    ? { workflowBundle: { codePath: prebuiltWorkflowBundle } }
+    : { workflowsPath, bundlerOptions: { preloadModules } };
+}
 
 export interface CaseWorkerOptions extends ActivityDeps {
   connection: NativeConnection;
@@ -69,9 +81,7 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities({ sql: options.sql, log: options.log }, setup, () => sender.wake()),
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath, bundlerOptions: { preloadModules } }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode()),
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
     ...options.tuning,
   });

@@ -10,6 +10,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { inject } from 'vitest';
 import { connect, createDatabase, dropDatabase, migrate, type Sql } from '../../db';
 import { readStream, verifyChain } from '../../db/event-store';
 import { startDevServer, type RunningDevServer } from '../../temporal/dev-server';
@@ -19,7 +20,8 @@ import { spawnWorker, type WorkerHandle } from '../../bench/env';
 import { freePort } from '../../temporal/dev-server';
 import { CYCLE_END, CYCLE_EVENTS, cycleSteps } from '../../bench/path';
 
-export const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The run's PostgreSQL server (test/faults/global-setup.ts): a cluster of its own unless TEST_DATABASE_ADMIN_URL. */
+export const adminUrl = (): string => inject('faultsAdminUrl');
 
 export function log(message: string): void {
   process.stderr.write(`[faults ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -49,7 +51,7 @@ export async function startFaultEnv(options: { databaseUrl?: string } = {}): Pro
   let databaseUrl = options.databaseUrl;
   const ownDatabase = !databaseUrl;
   if (!databaseUrl) {
-    const url = new URL(adminUrl);
+    const url = new URL(adminUrl());
     url.pathname = `/ocop_faults_${Date.now()}_${randomBytes(3).toString('hex')}`;
     databaseUrl = url.toString();
   }

@@ -32,7 +32,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const cleanups: { name: string; run: () => Promise<unknown> | unknown }[] = [];
+  const cleanups: { name: string; run: () => unknown }[] = [];
   const teardown = async () => {
     for (const { name, run } of cleanups.reverse()) {
       try {
