@@ -23,6 +23,7 @@ import { startEmbeddedPostgres, stopEmbeddedPostgresAt } from '../db/embedded';
 import { startDevServer, stopOrphanedDevServer } from '../temporal/dev-server';
 import { createCaseWorker } from '../worker';
 import { installTemporalRuntime } from '../worker/runtime';
+import { isAlive } from '../config/processes';
 
 const started = performance.now();
 /** What to stop, in the reverse order; each with the seconds it may take before the stop goes on without it. */
@@ -189,15 +190,6 @@ async function takeDataFolder(dataDir: string) {
   }
   writeFileSync(file, `${process.pid}\n`);
   ownerFile = file;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Stops everything when a server this process started dies on its own. */

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporalCliPath } from './binaries';
 import { devServerSearchAttributeArgs } from './search-attributes';
+import { isAlive } from '../config/processes';
 
 /** A port of 127.0.0.1 free at the time of asking, for a server of our own (tests and benchmarks). */
 export async function freePort(): Promise<number> {
@@ -139,15 +140,6 @@ export async function stopOrphanedDevServer(pidFile: string, marker: string): Pr
   for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   return pid;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function waitForServer(address: string, namespace: string, timeoutMs: number, exited: () => string | null) {

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, stopEmbeddedPostgresAt } from '../../db/embedded';
 import { freePort, stopOrphanedDevServer } from '../../temporal/dev-server';
+import { isAlive } from '../../config/processes';
 
 const PREFIX = 'ocop-run-';
 const OWNER = 'owner.pid';
@@ -71,14 +72,4 @@ export async function startThrowawayCluster(runDir: string): Promise<ThrowawayCl
   const adminUrl = new URL(pg.url);
   adminUrl.pathname = '/postgres';
   return { adminUrl: adminUrl.toString(), port, stop: () => pg.stop() };
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 1) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
