@@ -33,4 +33,7 @@ async function main(): Promise<number> {
   }
 }
 
-process.exit(await main());
+const code = await main();
+// Output to a pipe may still be queued: exit only once all of it is handed over, or a long listing is cut short.
+await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+process.exit(code);
