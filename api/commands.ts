@@ -12,7 +12,15 @@ import { caseWorkflowId, commandUpdate, type CommandResult } from '../workflows/
 import type { productCase } from '../workflows/product-case';
 import { canSee } from './access';
 import { actorOf, type Principal } from './auth';
-import { findAnswer, getCaseDetail, storeAnswer, type CaseDetail } from './queries';
+import {
+  claimKey,
+  completeClaim,
+  findAnswer,
+  getCaseDetail,
+  releaseClaim,
+  takeOverClaim,
+  type CaseDetail,
+} from './queries';
 import { HttpProblem, type Problem } from './problems';
 
 /** Domain rejection codes and the HTTP status each becomes. */
@@ -165,84 +173,166 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** The request's fingerprint: route, target product (for a command on a case) and canonical body. */
+export function requestFingerprint(o: Pick<ExecuteOptions, 'route' | 'start' | 'productId' | 'body'>): string {
+  return createHash('sha256')
+    .update(canonical([o.route, o.start ? '' : o.productId, o.body]))
+    .digest('hex');
+}
+
+const keyReused = () =>
+  new HttpProblem(422, 'Unprocessable Content', {
+    code: 'idempotency_key_reused',
+    detail: 'This Idempotency-Key was already used for a different request; use a new key for a new command.',
+  });
+
+const notFound = (productId: string) => new HttpProblem(404, 'Not Found', { detail: `no product ${productId}` });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface CommandServiceOptions {
+  /** How long a pending claim on a key may stay unanswered before a retry of the same request takes it over. */
+  claimLeaseSeconds?: number;
+  /** How often a request waiting for a concurrent duplicate's answer looks for it. */
+  claimPollMs?: number;
+}
+
 /**
- * Runs a user's command end to end: the stored answer for a repeated Idempotency-Key, visibility (404), auditors
- * (403), If-Match (412), then the workflow Update, whose definitive answer is stored under the key.
+ * Runs a user's command end to end, exactly once per (caller, Idempotency-Key): the key is claimed before the command
+ * is sent, so of concurrent requests with one key one runs, the same request waits for its answer and another request
+ * is refused (422). A stored answer is returned only to a caller who may still see its case (404 otherwise); a new
+ * request passes visibility (404), auditors (403) and If-Match (412) before it claims the key, then the workflow
+ * Update, whose definitive answer completes the claim.
  */
 export class CommandService {
+  private readonly leaseSeconds: number;
+  private readonly pollMs: number;
+
   constructor(
     private readonly sql: Sql,
     private readonly gateway: CommandGateway,
-  ) {}
+    options: CommandServiceOptions = {},
+  ) {
+    this.leaseSeconds = options.claimLeaseSeconds ?? 30;
+    this.pollMs = options.claimPollMs ?? 50;
+  }
 
   async execute(o: ExecuteOptions): Promise<ExecutedCommand> {
-    const requestHash = createHash('sha256')
-      .update(canonical([o.route, o.start ? '' : o.productId, o.body]))
-      .digest('hex');
-    const stored = await findAnswer(this.sql, o.user.sub, o.key);
-    if (stored) {
-      if (stored.requestHash !== requestHash) {
-        throw new HttpProblem(422, 'Unprocessable Content', {
-          code: 'idempotency_key_reused',
-          detail: 'This Idempotency-Key was already used for a different request; use a new key for a new command.',
-        });
+    const requestHash = requestFingerprint(o);
+    for (;;) {
+      const stored = await findAnswer(this.sql, o.user.sub, o.key, this.leaseSeconds);
+      if (stored && stored.requestHash !== requestHash) throw keyReused();
+      if (stored && stored.status !== null) return this.replay(o, stored.productId, stored.status, stored.response);
+      if (stored?.claim && !stored.claim.takeable) {
+        // The same request is running now (a concurrent retry): wait for its answer.
+        await sleep(this.pollMs);
+        continue;
       }
-      if (stored.status >= 400) {
-        const p = stored.response as Problem;
-        throw new HttpProblem(stored.status, p.title, {
-          ...(p.detail ? { detail: p.detail } : {}),
-          ...(p.code ? { code: p.code } : {}),
-          ...(p.stage ? { stage: p.stage } : {}),
-        });
-      }
-      return { status: stored.status, body: stored.response as CommandAnswer, replayed: true };
+      // A new request, or a retry of one that died or gave up before its answer: check access before claiming.
+      await this.admit(o);
+      const claimId = stored?.claim
+        ? await takeOverClaim(this.sql, o.user.sub, o.key, { claimId: stored.claim.id, requestHash }, this.leaseSeconds)
+        : await claimKey(this.sql, o.user.sub, o.key, { requestHash, productId: o.productId });
+      if (claimId === null) continue; // another request claimed the key first: read what it is
+      return this.run(o, claimId);
     }
+  }
 
+  /** A stored answer, after the caller's current access to its case is checked again. */
+  private async replay(o: ExecuteOptions, productId: string, status: number, response: unknown) {
+    const current = await getCaseDetail(this.sql, productId);
+    // A registration or import the decider refused may have opened no case; that answer concerns the caller alone.
+    if (current ? !canSee(o.user, current) : !o.start) throw notFound(productId);
+    if (status >= 400) {
+      const p = response as Problem;
+      throw new HttpProblem(status, p.title, {
+        ...(p.detail ? { detail: p.detail } : {}),
+        ...(p.code ? { code: p.code } : {}),
+        ...(p.stage ? { stage: p.stage } : {}),
+      });
+    }
+    return { status, body: response as CommandAnswer, replayed: true };
+  }
+
+  /** The checks before a request may claim its key; none of their refusals is the key's answer. */
+  private async admit(o: ExecuteOptions): Promise<void> {
     const auditorRefused = () =>
       new HttpProblem(403, 'Forbidden', { code: 'forbidden', detail: 'Auditors read cases; they change none.' });
-    if (o.start && o.user.role === 'auditor') throw auditorRefused();
-    if (!o.start) {
-      // Visibility first: a case outside the caller's jurisdiction is 404 for everyone, auditors included.
-      const current = await getCaseDetail(this.sql, o.productId);
-      if (!current || !canSee(o.user, current)) {
-        throw new HttpProblem(404, 'Not Found', { detail: `no product ${o.productId}` });
-      }
+    if (o.start) {
       if (o.user.role === 'auditor') throw auditorRefused();
-      if (o.ifMatch !== undefined && !matchesVersion(o.ifMatch, current.version)) {
-        throw new HttpProblem(412, 'Precondition Failed', {
-          code: 'stale_version',
-          detail: `The case is at version ${current.version}, not ${o.ifMatch}; read it again before deciding.`,
-        });
-      }
+      // An import names its product: one the caller may not see is not there for them (never 409 with its stage).
+      const existing = await getCaseDetail(this.sql, o.productId);
+      if (existing && !canSee(o.user, existing)) throw notFound(o.productId);
+      return;
     }
+    // Visibility first: a case outside the caller's jurisdiction is 404 for everyone, auditors included.
+    const current = await getCaseDetail(this.sql, o.productId);
+    if (!current || !canSee(o.user, current)) throw notFound(o.productId);
+    if (o.user.role === 'auditor') throw auditorRefused();
+    if (o.ifMatch !== undefined && !matchesVersion(o.ifMatch, current.version)) {
+      throw new HttpProblem(412, 'Precondition Failed', {
+        code: 'stale_version',
+        detail: `The case is at version ${current.version}, not ${o.ifMatch}; read it again before deciding.`,
+      });
+    }
+  }
 
+  /** Sends the command under a claim held on its key, and completes the claim with the definitive answer. */
+  private async run(o: ExecuteOptions, claimId: string): Promise<ExecutedCommand> {
     const commandId = idempotentId('C', o.user.sub, o.key);
     const expectedVersion = o.ifMatch === undefined ? undefined : exactVersion(o.ifMatch);
-    const remember = (status: number, response: unknown) =>
-      storeAnswer(this.sql, o.user.sub, o.key, { requestHash, productId: o.productId, status, response });
+    /** The first definitive answer under the key: this one, or that of a request that took the claim over. */
+    const complete = async (status: number, response: unknown) => {
+      if (await completeClaim(this.sql, o.user.sub, o.key, { status, response })) return null;
+      const first = await findAnswer(this.sql, o.user.sub, o.key, this.leaseSeconds);
+      return first && first.status !== null ? this.replay(o, first.productId, first.status, first.response) : null;
+    };
     let result: CommandResult;
     try {
-      result = await this.gateway.send({
-        productId: o.productId,
-        commandId,
-        actor: actorOf(o.user),
-        command: o.command,
-        start: o.start ?? false,
-        // The read above may already be stale: the workflow checks the version again, in order with other commands.
-        ...(expectedVersion === undefined ? {} : { expectedVersion }),
-      });
-    } catch (err) {
-      // A decider's rejection is definitive for this key; anything else (404, outage) may be retried.
-      if (err instanceof HttpProblem && (err.extra.code !== undefined || err.status === 400)) {
-        await remember(err.status, { title: err.title, status: err.status, ...err.extra });
+      try {
+        result = await this.gateway.send({
+          productId: o.productId,
+          commandId,
+          actor: actorOf(o.user),
+          command: o.command,
+          start: o.start ?? false,
+          // The read above may already be stale: the workflow checks the version again, in order with other commands.
+          ...(expectedVersion === undefined ? {} : { expectedVersion }),
+        });
+      } catch (err) {
+        let problem = err;
+        if (o.start && err instanceof HttpProblem) {
+          // A case opened meanwhile under this product id by someone the caller may not see: 404, not its stage.
+          const existing = await getCaseDetail(this.sql, o.productId);
+          if (existing && !canSee(o.user, existing)) problem = notFound(o.productId);
+        }
+        // A decider's rejection is definitive for this key; anything else (404, outage) may be retried.
+        if (problem instanceof HttpProblem && (problem.extra.code !== undefined || problem.status === 400)) {
+          const answer = { title: problem.title, status: problem.status, ...problem.extra };
+          const first = await complete(problem.status, answer);
+          if (first) return first;
+          throw problem;
+        }
+        throw new Unanswered(problem);
       }
-      throw err;
+      const detail = await getCaseDetail(this.sql, o.productId);
+      if (!detail) throw new Unanswered(new Error(`case ${o.productId} has no read-model row after ${o.command.type}`));
+      const body: CommandAnswer = { case: detail, events: result.events };
+      const status = o.start ? 201 : 200;
+      const first = await complete(status, body);
+      return first ?? { status, body, replayed: false };
+    } catch (err) {
+      if (!(err instanceof Unanswered)) throw err;
+      // No definitive answer: free the key for a retry of this same request now rather than after the lease.
+      await releaseClaim(this.sql, o.user.sub, o.key, claimId).catch(() => undefined);
+      throw err.cause;
     }
-    const detail = await getCaseDetail(this.sql, o.productId);
-    if (!detail) throw new Error(`case ${o.productId} has no read-model row after ${o.command.type}`);
-    const body: CommandAnswer = { case: detail, events: result.events };
-    const status = o.start ? 201 : 200;
-    await remember(status, body);
-    return { status, body, replayed: false };
+  }
+}
+
+/** A failure that is not the command's answer (an outage, a case not found): the claim on the key is released. */
+class Unanswered extends Error {
+  constructor(override readonly cause: unknown) {
+    super('no definitive answer');
   }
 }

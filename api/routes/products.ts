@@ -14,19 +14,19 @@ import {
   caseFilterQuery,
   caseViewSchema,
   idempotencyHeaders,
+  newProductIdSchema,
   pageQuery,
-  productIdSchema,
   productParams,
   strictDeep,
 } from '../schemas';
 
 export const registerIdeaBody = registerIdeaData.omit({ productId: true }).strict();
-/** Import keeps the legacy product code as the product id, so it must be a valid path segment. */
+/** Import keeps the legacy product code as the product id: a valid path segment, in the products' namespace. */
 export const importBody = strictDeep(
-  importCertifiedProductData.extend({ productId: productIdSchema }),
+  importCertifiedProductData.extend({ productId: newProductIdSchema }),
 ) as unknown as typeof importCertifiedProductData;
 export const importDossierBody = strictDeep(
-  importDossierInProgressData.extend({ productId: productIdSchema }),
+  importDossierInProgressData.extend({ productId: newProductIdSchema }),
 ) as unknown as typeof importDossierInProgressData;
 
 const listQuery = z.strictObject({ ...caseFilterQuery, ...pageQuery });

@@ -1,0 +1,224 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app';
+import { signToken, type UserRole } from '../../api/auth';
+import { idempotentId, requestFingerprint } from '../../api/commands';
+import { COMMAND_EXAMPLES } from '../../api/examples';
+import { createLogger } from '../../config/logger';
+import { startHarness, type Harness } from './harness';
+
+// Issue 15, findings 3, 4 and 5 over HTTP: stream ids in separate namespaces and nothing told about cases outside
+// the caller's jurisdiction; one command per (caller, Idempotency-Key) under concurrent retries; a stored answer only
+// for a caller who may still see its case.
+// Codes only this file uses, so lists and rounds are not disturbed by files running beside it.
+const PROVINCE = '51';
+const COMMUNE = '19001';
+const OTHER = { province: '52', commune: '20001' };
+const SUBJECT = 'HTX-ISOLATION';
+const SHEET = 'honey-other-raw-foods';
+const secret = 'isolation-secret-isolation-secret-0001';
+
+let h: Harness;
+let app: Awaited<ReturnType<typeof buildApp>>;
+let keys = 0;
+
+const token = (role: UserRole, jurisdiction: string, sub: string) => signToken(secret, { sub, role, jurisdiction });
+const nextKey = () => `isolation-${Date.now()}-${(keys += 1)}`;
+
+beforeAll(async () => {
+  h = await startHarness('api-isolation');
+  app = await buildApp({
+    sql: h.sql,
+    temporal: h.client,
+    taskQueue: h.taskQueue,
+    jwtSecret: secret,
+    log: createLogger('silent'),
+  });
+});
+afterAll(async () => {
+  await app?.close();
+  await h?.stop();
+});
+
+function post(url: string, as: string, payload: object, key = nextKey()) {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { authorization: `Bearer ${as}`, 'idempotency-key': key },
+    payload,
+  });
+}
+const get = (url: string, as: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${as}` } });
+
+const idea = {
+  subjectId: SUBJECT,
+  subjectName: 'HTX mật ong Tây Nguyên',
+  productName: 'Mật ong hoa cà phê',
+  productSetCode: SHEET,
+  provinceCode: PROVINCE,
+  communeCode: COMMUNE,
+};
+
+const certified = (productId: string, places = { provinceCode: PROVINCE, communeCode: COMMUNE }) => ({
+  ...idea,
+  ...places,
+  productId,
+  ruleSetId: 'QD148_2023',
+  certificate: {
+    number: `GCN-${productId}`,
+    star: 4,
+    level: 'province',
+    issuedOn: '2025-03-01',
+    expiresOn: '2028-03-01',
+  },
+});
+
+/** Events recorded by the command a caller sent under a key, across every stream. */
+async function eventsOfKey(sub: string, key: string) {
+  return h.sql<{ stream_id: string; type: string; data: { productName?: string } }[]>`
+    SELECT stream_id, type, data FROM events WHERE command_id = ${idempotentId('C', sub, key)}`;
+}
+
+describe('ids: one namespace per kind of stream, nothing told outside the jurisdiction', () => {
+  it('refuses a product id that names a round’s stream, and the round can still be opened', async () => {
+    const office = await token('provincial_office', PROVINCE, 'iso-office');
+    const squatted = await post('/products/import', office, certified(`round:${PROVINCE}:2027:1`));
+    expect(squatted.statusCode, squatted.body).toBe(400);
+    expect(squatted.json<{ errors: { field: string }[] }>().errors.map((e) => e.field)).toContain('body.productId');
+    const reserved = await post('/products/import', office, certified(`P${'0a'.repeat(16)}`));
+    expect(reserved.statusCode, reserved.body).toBe(400);
+
+    const council = [
+      { memberId: 'iso-chair', role: 'chair' },
+      { memberId: 'iso-member', role: 'member' },
+    ];
+    const opened = await post('/rounds', office, { year: 2027, round: 1, council });
+    expect(opened.statusCode, opened.body).toBe(201);
+    expect(opened.json()).toMatchObject({ roundId: `round:${PROVINCE}:2027:1`, status: 'open' });
+    const [stream] = await h.sql<{ types: string[] }[]>`
+      SELECT array_agg(type ORDER BY stream_position) AS types FROM events WHERE stream_id = ${`round:${PROVINCE}:2027:1`}`;
+    expect(stream!.types).toEqual(['RoundOpened']);
+  });
+
+  it('answers an import under another province’s product id with 404, never 409 with its stage', async () => {
+    const productId = `ISO-LEGACY-${Date.now()}`;
+    const theirs = await token('provincial_office', OTHER.province, 'iso-office-other');
+    const first = await post(
+      '/products/import',
+      theirs,
+      certified(productId, { provinceCode: OTHER.province, communeCode: OTHER.commune }),
+    );
+    expect(first.statusCode, first.body).toBe(201);
+    const before = await h.sql`SELECT 1 FROM events WHERE stream_id = ${productId}`;
+
+    const ours = await token('provincial_office', PROVINCE, 'iso-office');
+    const probe = await post('/products/import', ours, certified(productId));
+    expect(probe.statusCode, probe.body).toBe(404);
+    expect(probe.json()).not.toHaveProperty('stage');
+    expect(probe.body).not.toContain('certified');
+    // As for a GET of it: the case is not there for this caller.
+    expect((await get(`/products/${productId}`, ours)).statusCode).toBe(404);
+    expect(await h.sql`SELECT 1 FROM events WHERE stream_id = ${productId}`).toHaveLength(before.length);
+
+    // Its own province, which sees it, is told why: 409 with the stage.
+    const again = await post(
+      '/products/import',
+      theirs,
+      certified(productId, { provinceCode: OTHER.province, communeCode: OTHER.commune }),
+    );
+    expect(again.statusCode, again.body).toBe(409);
+    expect(again.json()).toHaveProperty('stage');
+  });
+});
+
+describe('idempotency: one command per (caller, key), also under concurrent retries', () => {
+  it('runs one of twenty concurrent requests with one key and four bodies: its duplicates get its answer, the rest 422', async () => {
+    const subject = await token('subject', SUBJECT, SUBJECT);
+    const key = nextKey();
+    const bodies = Array.from({ length: 20 }, (_, i) => ({ ...idea, productName: `Mật ong lô ${i % 4}` }));
+    const answers = await Promise.all(bodies.map((body) => post('/products', subject, body, key)));
+
+    const ok = answers.flatMap((a, i) => (a.statusCode === 201 ? [{ a, body: bodies[i]! }] : []));
+    const refused = answers.filter((a) => a.statusCode === 422);
+    expect(
+      answers.map((a) => a.statusCode).filter((s) => s !== 201 && s !== 422),
+      answers.map((a) => a.body).join('\n'),
+    ).toEqual([]);
+    // The winner's four requests (one ran, three waited for its answer) and no other.
+    const winner = ok[0]!.body.productName;
+    expect(ok.map((o) => o.body.productName)).toEqual(Array(5).fill(winner));
+    for (const o of ok) expect(o.a.json()).toEqual(ok[0]!.a.json());
+    expect(refused).toHaveLength(15);
+    for (const r of refused) expect(r.json()).toMatchObject({ code: 'idempotency_key_reused' });
+
+    const recorded = await eventsOfKey(SUBJECT, key);
+    expect(recorded.map((e) => e.type)).toEqual(['IdeaRegistered']);
+    expect(recorded[0]!.data.productName).toBe(winner);
+    expect(ok[0]!.a.json()).toMatchObject({ productName: winner, version: 1 });
+  });
+
+  it('runs a key sent to two products at once on one of them only; the other gets 422', async () => {
+    const subject = await token('subject', SUBJECT, SUBJECT);
+    const officer = await token('commune_officer', COMMUNE, 'iso-commune');
+    const register = async () => {
+      const res = await post('/products', subject, idea);
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ productId: string }>().productId;
+    };
+    for (let round = 0; round < 3; round += 1) {
+      const products = [await register(), await register()];
+      const key = nextKey();
+      const answers = await Promise.all(
+        products.map((id) => post(`/products/${id}/accept-idea`, officer, COMMAND_EXAMPLES.AcceptIdea, key)),
+      );
+      expect(answers.map((a) => a.statusCode).sort(), answers.map((a) => a.body).join('\n')).toEqual([200, 422]);
+      const recorded = await eventsOfKey('iso-commune', key);
+      expect(recorded.map((e) => e.type)).toEqual(['IdeaAccepted']);
+      const ran = products[answers.findIndex((a) => a.statusCode === 200)];
+      expect(recorded[0]!.stream_id).toBe(ran);
+    }
+  });
+
+  it('lets a retry take over a claim its request left behind, for the same request only', async () => {
+    const subject = await token('subject', SUBJECT, SUBJECT);
+    const key = nextKey();
+    const body = { ...idea, productName: 'Mật ong sau sự cố' };
+    const productId = idempotentId('P', SUBJECT, key);
+    const requestHash = requestFingerprint({ route: 'POST /products', start: true, productId, body });
+    // The API process died after claiming the key, before the command's answer.
+    await h.sql`
+      INSERT INTO api_idempotency (user_id, idempotency_key, request_hash, product_id, claim_id, claimed_at)
+      VALUES (${SUBJECT}, ${key}, ${requestHash}, ${productId}, gen_random_uuid(), now() - interval '1 hour')`;
+    const other = await post('/products', subject, { ...body, productName: 'Khác' }, key);
+    expect(other.statusCode, other.body).toBe(422);
+    const retried = await post('/products', subject, body, key);
+    expect(retried.statusCode, retried.body).toBe(201);
+    expect(retried.json()).toMatchObject({ productId, productName: 'Mật ong sau sự cố' });
+    const again = await post('/products', subject, body, key);
+    expect(again.json()).toEqual(retried.json());
+    expect((await eventsOfKey(SUBJECT, key)).map((e) => e.type)).toEqual(['IdeaRegistered']);
+  });
+
+  it('returns a stored answer only to a caller who may still see its case', async () => {
+    const before = await token('commune_officer', COMMUNE, 'iso-moved');
+    const key = nextKey();
+    const created = await post('/products', before, idea, key);
+    expect(created.statusCode, created.body).toBe(201);
+    const productId = created.json<{ productId: string }>().productId;
+    const acceptKey = nextKey();
+    const url = `/products/${productId}/accept-idea`;
+    expect((await post(url, before, COMMAND_EXAMPLES.AcceptIdea, acceptKey)).statusCode).toBe(200);
+    expect((await post('/products', before, idea, key)).statusCode).toBe(201);
+
+    // The same user, moved to another commune's office, replays both keys.
+    const after = await token('commune_officer', OTHER.commune, 'iso-moved');
+    expect((await get(`/products/${productId}`, after)).statusCode).toBe(404);
+    const replayed = await post('/products', after, idea, key);
+    expect(replayed.statusCode, replayed.body).toBe(404);
+    expect(replayed.body).not.toContain(idea.productName);
+    const command = await post(url, after, COMMAND_EXAMPLES.AcceptIdea, acceptKey);
+    expect(command.statusCode, command.body).toBe(404);
+    expect(command.body).not.toContain(idea.productName);
+    // Moved back, the answer is theirs again.
+    expect((await post('/products', before, idea, key)).statusCode).toBe(201);
+  });
+});
