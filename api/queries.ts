@@ -171,6 +171,31 @@ export interface HistoryEntry {
   ruleSetId: string;
 }
 
+/**
+ * Positions of the council sheets (`CouncilScoresSubmitted`) of councils still scoring: convened, and no result
+ * recorded after. They are confidential to their member and the offices (api/access.ts).
+ */
+export async function openCouncilSheets(sql: Sql, productId: string): Promise<Set<number>> {
+  const rows = await sql<{ stream_position: number; type: string }[]>`
+    SELECT stream_position, type FROM events
+    WHERE stream_id = ${productId}
+      AND type IN ('CouncilConvened', 'CouncilScoresSubmitted', 'CouncilResultRecorded')
+    ORDER BY stream_position`;
+  const open = new Set<number>();
+  let sheets: number[] = [];
+  for (const row of rows) {
+    if (row.type === 'CouncilScoresSubmitted') {
+      sheets.push(row.stream_position);
+      continue;
+    }
+    // A council convened again before it recorded a result (the dossier withdrawn and filed anew) stays confidential.
+    if (row.type === 'CouncilConvened') for (const p of sheets) open.add(p);
+    sheets = [];
+  }
+  for (const p of sheets) open.add(p);
+  return open;
+}
+
 /** A case's events in order, from the event store. */
 export async function caseHistory(
   sql: Sql,

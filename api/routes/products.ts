@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { importCertifiedProductData, importDossierInProgressData, registerIdeaData, type Command } from '../../domain';
-import { canSee } from '../access';
+import { canSee, isOwnSheet, seesOpenCouncilScores } from '../access';
 import { principalOf, requireCaller, type Principal } from '../auth';
 import { etagOf, idempotentId, type CommandService } from '../commands';
 import type { AppDeps } from '../app';
 import { pagePosition } from '../paging';
 import { commonProblems, HttpProblem, queryProblems } from '../problems';
 import { START_ROUTES } from './commands';
-import { caseHistory, getCaseDetail, listCases, type CaseDetail } from '../queries';
+import { caseHistory, getCaseDetail, listCases, openCouncilSheets, type CaseDetail } from '../queries';
 import {
   caseDetailSchema,
   caseFilterQuery,
@@ -227,9 +227,17 @@ export const productRoutes =
       async (req) => {
         const user = principalOf(req);
         const { productId } = req.params;
-        await visibleCase(user, productId);
+        const found = await visibleCase(user, productId);
         const page = await caseHistory(deps.sql, productId, req.query);
-        return { productId, ...page };
+        if (seesOpenCouncilScores(user, found)) return { productId, ...page };
+        // Council confidentiality: a sheet of a council still scoring shows who scored and when, not what.
+        const confidential = await openCouncilSheets(deps.sql, productId);
+        const items = page.items.map((item) => {
+          if (!confidential.has(item.position)) return item;
+          const { memberId, submittedOn } = item.data as { memberId: string; submittedOn: string };
+          return isOwnSheet(user, memberId) ? item : { ...item, data: { memberId, submittedOn, withheld: true } };
+        });
+        return { productId, ...page, items };
       },
     );
   };

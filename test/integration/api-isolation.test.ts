@@ -3,12 +3,14 @@ import { buildApp } from '../../api/app';
 import { signToken, type UserRole } from '../../api/auth';
 import { idempotentId, requestFingerprint } from '../../api/commands';
 import { COMMAND_EXAMPLES } from '../../api/examples';
+import { kebabOf, type CaseCommandType } from '../../api/routes/commands';
 import { createLogger } from '../../config/logger';
+import { allCriteria, getSheet } from '../../domain/scoring';
 import { startHarness, type Harness } from './harness';
 
-// Issue 15, findings 3, 4 and 5 over HTTP: stream ids in separate namespaces and nothing told about cases outside
+// Issue 15, findings 3, 4, 5 and 9 over HTTP: stream ids in separate namespaces and nothing told about cases outside
 // the caller's jurisdiction; one command per (caller, Idempotency-Key) under concurrent retries; a stored answer only
-// for a caller who may still see its case.
+// for a caller who may still see its case; council scores confidential while the council scores.
 // Codes only this file uses, so lists and rounds are not disturbed by files running beside it.
 const PROVINCE = '51';
 const COMMUNE = '19001';
@@ -220,5 +222,101 @@ describe('idempotency: one command per (caller, key), also under concurrent retr
     expect(command.body).not.toContain(idea.productName);
     // Moved back, the answer is theirs again.
     expect((await post('/products', before, idea, key)).statusCode).toBe(201);
+  });
+});
+
+describe('council confidentiality', () => {
+  /** Every criterion at the highest option. */
+  const best = () =>
+    allCriteria(getSheet(SHEET)).map((c) => ({ criterionId: c.id, optionId: c.options[c.options.length - 1]!.id }));
+
+  it('shows a member’s scores to that member and the offices only, until the council closes', async () => {
+    const subject = await token('subject', SUBJECT, SUBJECT);
+    const commune = await token('commune_officer', COMMUNE, 'iso-commune');
+    const office = await token('provincial_office', PROVINCE, 'iso-office');
+    const auditor = await token('auditor', PROVINCE, 'iso-auditor');
+    const chair = await token('council_member', PROVINCE, 'iso-chair');
+    const member = await token('council_member', PROVINCE, 'iso-member');
+    const secretary = await token('council_member', PROVINCE, 'iso-secretary');
+    const created = await post('/products', subject, idea);
+    expect(created.statusCode, created.body).toBe(201);
+    const productId = created.json<{ productId: string }>().productId;
+    const steps: [CaseCommandType, string][] = [
+      ['AcceptIdea', commune],
+      ['SubmitBusinessPlan', subject],
+      ['ApproveBusinessPlan', commune],
+      ['SubmitDossier', subject],
+      ['AssessDossierAtCommune', commune],
+      ['ForwardDossierToProvince', commune],
+      ['AssignToProvincialRound', office],
+    ];
+    for (const [type, as] of steps) {
+      const res = await post(`/products/${productId}/${kebabOf(type)}`, as, COMMAND_EXAMPLES[type]);
+      expect(res.statusCode, `${type}: ${res.body}`).toBe(200);
+    }
+    const convened = await post(`/products/${productId}/convene-council`, office, {
+      sheetCode: SHEET,
+      members: [
+        { memberId: 'iso-chair', role: 'chair' },
+        { memberId: 'iso-member', role: 'member' },
+        { memberId: 'iso-secretary', role: 'secretary' },
+      ],
+    });
+    expect(convened.statusCode, convened.body).toBe(200);
+    const first = await post(`/products/${productId}/submit-council-scores`, chair, { selections: best() });
+    expect(first.statusCode, first.body).toBe(200);
+
+    interface Council {
+      status: string;
+      submitted: { memberId: string; total: number | null }[];
+      awaiting: string[];
+      result: { breakdown: { choices: { memberId: string }[] }[] } | null;
+    }
+    const councilAs = async (as: string) => {
+      const res = await get(`/products/${productId}/council`, as);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<Council>();
+    };
+    // The subject, the commune and the other members (the secretary too) see who scored and who is awaited, not what.
+    for (const as of [subject, commune, member, secretary]) {
+      const seen = await councilAs(as);
+      expect(seen).toMatchObject({ status: 'scoring', awaiting: ['iso-member'], result: null });
+      expect(seen.submitted).toEqual([expect.objectContaining({ memberId: 'iso-chair', total: null })]);
+    }
+    // The member who scored sees their own total; the offices see the sheets and the result so far.
+    const own = await councilAs(chair);
+    expect(own.submitted[0]!.total).toBe(100);
+    expect(own.result).toBeNull();
+    for (const as of [office, auditor]) {
+      const seen = await councilAs(as);
+      expect(seen.submitted[0]!.total).toBe(100);
+      expect(seen.result?.breakdown[0]!.choices).toEqual([expect.objectContaining({ memberId: 'iso-chair' })]);
+    }
+
+    // The case's history withholds the sheet's scores the same way.
+    const sheetIn = async (as: string) => {
+      const res = await get(`/products/${productId}/history?limit=500`, as);
+      expect(res.statusCode, res.body).toBe(200);
+      const items = res.json<{ items: { type: string; data: Record<string, unknown> }[] }>().items;
+      return items.find((e) => e.type === 'CouncilScoresSubmitted')!.data;
+    };
+    for (const as of [subject, commune, member]) {
+      const data = await sheetIn(as);
+      expect(data).toMatchObject({ memberId: 'iso-chair', withheld: true });
+      expect(data).not.toHaveProperty('selections');
+      expect(data).not.toHaveProperty('total');
+    }
+    for (const as of [chair, office, auditor]) expect(await sheetIn(as)).toMatchObject({ total: 100 });
+
+    // The last sheet closes the council: its breakdown is shown to all who see the case, as before.
+    const last = await post(`/products/${productId}/submit-council-scores`, member, { selections: best() });
+    expect(last.statusCode, last.body).toBe(200);
+    for (const as of [subject, member]) {
+      const seen = await councilAs(as);
+      expect(seen.status).toBe('recorded');
+      expect(seen.submitted.map((s) => s.total)).toEqual([100, 100]);
+      expect(seen.result?.breakdown[0]!.choices).toHaveLength(2);
+      expect(await sheetIn(as)).toMatchObject({ total: 100 });
+    }
   });
 });
