@@ -80,6 +80,10 @@ export const councilRoutes =
       {
         schema: {
           summary: 'The council scoring a dossier (Hội đồng đánh giá): members, sheets in, per-criterion breakdown',
+          description:
+            'While the council scores, a member’s total is shown to that member and to the offices (the provincial ' +
+            'office of the province, the Ministry, administrators, auditors) only, and the result so far to the ' +
+            'offices only; once the result is recorded, the breakdown is shown to all who see the case.',
           tags: ['evaluation'],
           security: [{ bearer: [] }],
           params: productParams,

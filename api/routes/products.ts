@@ -217,6 +217,9 @@ export const productRoutes =
       {
         schema: {
           summary: 'A case’s recorded events (lịch sử hồ sơ), oldest first, with who acted and when',
+          description:
+            'A council member’s sheet (CouncilScoresSubmitted) of a council still scoring shows its member and date ' +
+            'with `withheld: true` instead of its scores, except to that member and the offices (see /council).',
           tags: ['products'],
           security: [{ bearer: [] }],
           params: productParams,
