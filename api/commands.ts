@@ -12,16 +12,9 @@ import { caseWorkflowId, commandUpdate, type CommandResult } from '../workflows/
 import type { productCase } from '../workflows/product-case';
 import { canSee } from './access';
 import { actorOf, type Principal } from './auth';
-import {
-  claimKey,
-  completeClaim,
-  findAnswer,
-  getCaseDetail,
-  releaseClaim,
-  takeOverClaim,
-  type CaseDetail,
-} from './queries';
-import { HttpProblem, type Problem } from './problems';
+import { fingerprintOf, Idempotency, type IdempotencyOptions } from './idempotency';
+import { getCaseDetail, type CaseDetail } from './queries';
+import { HttpProblem } from './problems';
 
 /** Domain rejection codes and the HTTP status each becomes. */
 const STATUS_OF_CODE: Record<string, number> = {
@@ -161,97 +154,45 @@ function exactVersion(header: string): number | undefined {
   return Number(tags[0]);
 }
 
-/** Canonical JSON (sorted keys), so the same body always has the same fingerprint. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /** The request's fingerprint: route, target product (for a command on a case) and canonical body. */
 export function requestFingerprint(o: Pick<ExecuteOptions, 'route' | 'start' | 'productId' | 'body'>): string {
-  return createHash('sha256')
-    .update(canonical([o.route, o.start ? '' : o.productId, o.body]))
-    .digest('hex');
+  return fingerprintOf(o.route, o.start ? '' : o.productId, o.body);
 }
-
-const keyReused = () =>
-  new HttpProblem(422, 'Unprocessable Content', {
-    code: 'idempotency_key_reused',
-    detail: 'This Idempotency-Key was already used for a different request; use a new key for a new command.',
-  });
 
 const notFound = (productId: string) => new HttpProblem(404, 'Not Found', { detail: `no product ${productId}` });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export interface CommandServiceOptions {
-  /** How long a pending claim on a key may stay unanswered before a retry of the same request takes it over. */
-  claimLeaseSeconds?: number;
-  /** How often a request waiting for a concurrent duplicate's answer looks for it. */
-  claimPollMs?: number;
-}
-
 /**
- * Runs a user's command end to end, exactly once per (caller, Idempotency-Key): the key is claimed before the command
- * is sent, so of concurrent requests with one key one runs, the same request waits for its answer and another request
- * is refused (422). A stored answer is returned only to a caller who may still see its case (404 otherwise); a new
- * request passes visibility (404), auditors (403) and If-Match (412) before it claims the key, then the workflow
- * Update, whose definitive answer completes the claim.
+ * Runs a user's command end to end, exactly once per (caller, Idempotency-Key) (api/idempotency.ts): a stored answer
+ * only to a caller who may still see its case (404 otherwise); for a new request visibility (404), auditors (403) and
+ * If-Match (412) before it claims the key, then the workflow Update, whose definitive answer completes the claim.
  */
 export class CommandService {
-  private readonly leaseSeconds: number;
-  private readonly pollMs: number;
+  private readonly idempotency: Idempotency;
 
   constructor(
     private readonly sql: Sql,
     private readonly gateway: CommandGateway,
-    options: CommandServiceOptions = {},
+    options: IdempotencyOptions = {},
   ) {
-    this.leaseSeconds = options.claimLeaseSeconds ?? 30;
-    this.pollMs = options.claimPollMs ?? 50;
+    this.idempotency = new Idempotency(sql, options);
   }
 
   async execute(o: ExecuteOptions): Promise<ExecutedCommand> {
-    const requestHash = requestFingerprint(o);
-    for (;;) {
-      const stored = await findAnswer(this.sql, o.user.sub, o.key, this.leaseSeconds);
-      if (stored && stored.requestHash !== requestHash) throw keyReused();
-      if (stored && stored.status !== null) return this.replay(o, stored.productId, stored.status, stored.response);
-      if (stored?.claim && !stored.claim.takeable) {
-        // The same request is running now (a concurrent retry): wait for its answer.
-        await sleep(this.pollMs);
-        continue;
-      }
-      // A new request, or a retry of one that died or gave up before its answer: check access before claiming.
-      await this.admit(o);
-      const claimId = stored?.claim
-        ? await takeOverClaim(this.sql, o.user.sub, o.key, { claimId: stored.claim.id, requestHash }, this.leaseSeconds)
-        : await claimKey(this.sql, o.user.sub, o.key, { requestHash, productId: o.productId });
-      if (claimId === null) continue; // another request claimed the key first: read what it is
-      return this.run(o, claimId);
-    }
-  }
-
-  /** A stored answer, after the caller's current access to its case is checked again. */
-  private async replay(o: ExecuteOptions, productId: string, status: number, response: unknown) {
-    const current = await getCaseDetail(this.sql, productId);
-    // A registration or import the decider refused may have opened no case; that answer concerns the caller alone.
-    if (current ? !canSee(o.user, current) : !o.start) throw notFound(productId);
-    if (status >= 400) {
-      const p = response as Problem;
-      throw new HttpProblem(status, p.title, {
-        ...(p.detail ? { detail: p.detail } : {}),
-        ...(p.code ? { code: p.code } : {}),
-        ...(p.stage ? { stage: p.stage } : {}),
-      });
-    }
-    return { status, body: response as CommandAnswer, replayed: true };
+    return this.idempotency.once<CommandAnswer>({
+      user: o.user,
+      key: o.key,
+      fingerprint: requestFingerprint(o),
+      target: o.productId,
+      admit: () => this.admit(o),
+      checkReplay: async (productId) => {
+        const current = await getCaseDetail(this.sql, productId);
+        // A registration or import the decider refused may have opened no case; that answer concerns the caller alone.
+        if (current ? !canSee(o.user, current) : !o.start) throw notFound(productId);
+      },
+      run: () => this.run(o),
+      // A decider's rejection is definitive for this key; anything else (404, outage) may be retried.
+      definitive: (problem) => problem.extra.code !== undefined || problem.status === 400,
+    });
   }
 
   /** The checks before a request may claim its key; none of their refusals is the key's answer. */
@@ -277,62 +218,30 @@ export class CommandService {
     }
   }
 
-  /** Sends the command under a claim held on its key, and completes the claim with the definitive answer. */
-  private async run(o: ExecuteOptions, claimId: string): Promise<ExecutedCommand> {
-    const commandId = idempotentId('C', o.user.sub, o.key);
+  /** Sends the command (under the claim on its key): the case after it and the events it recorded. */
+  private async run(o: ExecuteOptions): Promise<{ status: number; body: CommandAnswer }> {
     const expectedVersion = o.ifMatch === undefined ? undefined : exactVersion(o.ifMatch);
-    /** The first definitive answer under the key: this one, or that of a request that took the claim over. */
-    const complete = async (status: number, response: unknown) => {
-      if (await completeClaim(this.sql, o.user.sub, o.key, { status, response })) return null;
-      const first = await findAnswer(this.sql, o.user.sub, o.key, this.leaseSeconds);
-      return first && first.status !== null ? this.replay(o, first.productId, first.status, first.response) : null;
-    };
     let result: CommandResult;
     try {
-      try {
-        result = await this.gateway.send({
-          productId: o.productId,
-          commandId,
-          actor: actorOf(o.user),
-          command: o.command,
-          start: o.start ?? false,
-          // The read above may already be stale: the workflow checks the version again, in order with other commands.
-          ...(expectedVersion === undefined ? {} : { expectedVersion }),
-        });
-      } catch (err) {
-        let problem = err;
-        if (o.start && err instanceof HttpProblem) {
-          // A case opened meanwhile under this product id by someone the caller may not see: 404, not its stage.
-          const existing = await getCaseDetail(this.sql, o.productId);
-          if (existing && !canSee(o.user, existing)) problem = notFound(o.productId);
-        }
-        // A decider's rejection is definitive for this key; anything else (404, outage) may be retried.
-        if (problem instanceof HttpProblem && (problem.extra.code !== undefined || problem.status === 400)) {
-          const answer = { title: problem.title, status: problem.status, ...problem.extra };
-          const first = await complete(problem.status, answer);
-          if (first) return first;
-          throw problem;
-        }
-        throw new Unanswered(problem);
-      }
-      const detail = await getCaseDetail(this.sql, o.productId);
-      if (!detail) throw new Unanswered(new Error(`case ${o.productId} has no read-model row after ${o.command.type}`));
-      const body: CommandAnswer = { case: detail, events: result.events };
-      const status = o.start ? 201 : 200;
-      const first = await complete(status, body);
-      return first ?? { status, body, replayed: false };
+      result = await this.gateway.send({
+        productId: o.productId,
+        commandId: idempotentId('C', o.user.sub, o.key),
+        actor: actorOf(o.user),
+        command: o.command,
+        start: o.start ?? false,
+        // The read above may already be stale: the workflow checks the version again, in order with other commands.
+        ...(expectedVersion === undefined ? {} : { expectedVersion }),
+      });
     } catch (err) {
-      if (!(err instanceof Unanswered)) throw err;
-      // No definitive answer: free the key for a retry of this same request now rather than after the lease.
-      await releaseClaim(this.sql, o.user.sub, o.key, claimId).catch(() => undefined);
-      throw err.cause;
+      if (o.start && err instanceof HttpProblem) {
+        // A case opened meanwhile under this product id by someone the caller may not see: 404, not its stage.
+        const existing = await getCaseDetail(this.sql, o.productId);
+        if (existing && !canSee(o.user, existing)) throw notFound(o.productId);
+      }
+      throw err;
     }
-  }
-}
-
-/** A failure that is not the command's answer (an outage, a case not found): the claim on the key is released. */
-class Unanswered extends Error {
-  constructor(override readonly cause: unknown) {
-    super('no definitive answer');
+    const detail = await getCaseDetail(this.sql, o.productId);
+    if (!detail) throw new Error(`case ${o.productId} has no read-model row after ${o.command.type}`);
+    return { status: o.start ? 201 : 200, body: { case: detail, events: result.events } };
   }
 }

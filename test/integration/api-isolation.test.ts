@@ -200,6 +200,40 @@ describe('idempotency: one command per (caller, key), also under concurrent retr
     expect((await eventsOfKey(SUBJECT, key)).map((e) => e.type)).toEqual(['IdeaRegistered']);
   });
 
+  it('binds a key to one route and target across rounds and cases: another round, the close or a case command is 422', async () => {
+    const office = await token('provincial_office', PROVINCE, 'iso-office');
+    const council = [
+      { memberId: 'iso-chair', role: 'chair' },
+      { memberId: 'iso-member', role: 'member' },
+    ];
+    const key = nextKey();
+    const opened = await post('/rounds', office, { year: 2028, round: 2, council }, key);
+    expect(opened.statusCode, opened.body).toBe(201);
+    const roundId = opened.json<{ roundId: string }>().roundId;
+
+    const otherRound = await post('/rounds', office, { year: 2028, round: 1, council }, key);
+    expect(otherRound.statusCode, otherRound.body).toBe(422);
+    expect(otherRound.json()).toMatchObject({ code: 'idempotency_key_reused' });
+    const close = await post(`/rounds/${encodeURIComponent(roundId)}/close`, office, {}, key);
+    expect(close.statusCode, close.body).toBe(422);
+    const rounds = await h.sql<{ round_id: string; status: string }[]>`
+      SELECT round_id, status FROM rounds WHERE province_code = ${PROVINCE} AND year = 2028`;
+    expect(rounds).toEqual([{ round_id: roundId, status: 'open' }]);
+
+    // A key a case command used is refused by the rounds too.
+    const subject = await token('subject', SUBJECT, SUBJECT);
+    const caseKey = nextKey();
+    expect((await post('/products', subject, idea, caseKey)).statusCode).toBe(201);
+    const reused = await post('/rounds', subject, { year: 2028, round: 1, council }, caseKey);
+    expect(reused.statusCode).toBe(403);
+    const officeKey = nextKey();
+    const imported = await post('/products/import', office, certified(`ISO-KEY-${Date.now()}`), officeKey);
+    expect(imported.statusCode, imported.body).toBe(201);
+    const sameKey = await post('/rounds', office, { year: 2028, round: 1, council }, officeKey);
+    expect(sameKey.statusCode, sameKey.body).toBe(422);
+    expect(await h.sql`SELECT 1 FROM rounds WHERE round_id = ${`round:${PROVINCE}:2028:1`}`).toHaveLength(0);
+  });
+
   it('returns a stored answer only to a caller who may still see its case', async () => {
     const before = await token('commune_officer', COMMUNE, 'iso-moved');
     const key = nextKey();
