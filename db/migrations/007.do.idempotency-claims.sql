@@ -13,6 +13,7 @@ ALTER TABLE api_idempotency
   ADD COLUMN claimed_at timestamptz,
   ADD CONSTRAINT api_idempotency_answer_whole CHECK ((status IS NULL) = (response IS NULL)),
   ADD CONSTRAINT api_idempotency_pending_claimed CHECK (status IS NOT NULL OR claimed_at IS NOT NULL);
+COMMENT ON COLUMN api_idempotency.product_id IS 'What the request acts on: the product id, or a round id (round:<province>:<year>:<round>) for the rounds routes; a stored answer is given only to a caller who may still see it.';
 COMMENT ON COLUMN api_idempotency.status IS 'Status of the definitive answer; NULL while the claiming request runs.';
 COMMENT ON COLUMN api_idempotency.claim_id IS 'Which request holds the pending claim (renewed when a retry takes a dead claim over).';
 COMMENT ON COLUMN api_idempotency.claimed_at IS 'When the pending claim was taken; -infinity once released by its request. Older than the lease: dead, may be taken over by the same request.';
