@@ -33,4 +33,7 @@ async function main(): Promise<number> {
   }
 }
 
-process.exit(await main());
+const code = await main();
+// Exit once what was written reached the pipe: a piped stdout is written asynchronously, and process.exit would cut
+// a long answer (a --json list) short.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
