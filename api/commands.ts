@@ -12,8 +12,9 @@ import { caseWorkflowId, commandUpdate, type CommandResult } from '../workflows/
 import type { productCase } from '../workflows/product-case';
 import { canSee } from './access';
 import { actorOf, type Principal } from './auth';
-import { findAnswer, getCaseDetail, storeAnswer, type CaseDetail } from './queries';
-import { HttpProblem, type Problem } from './problems';
+import { fingerprintOf, Idempotency, type IdempotencyOptions } from './idempotency';
+import { getCaseDetail, type CaseDetail } from './queries';
+import { HttpProblem } from './problems';
 
 /** Domain rejection codes and the HTTP status each becomes. */
 const STATUS_OF_CODE: Record<string, number> = {
@@ -153,78 +154,78 @@ function exactVersion(header: string): number | undefined {
   return Number(tags[0]);
 }
 
-/** Canonical JSON (sorted keys), so the same body always has the same fingerprint. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+/** The request's fingerprint: route, target product (for a command on a case) and canonical body. */
+export function requestFingerprint(o: Pick<ExecuteOptions, 'route' | 'start' | 'productId' | 'body'>): string {
+  return fingerprintOf(o.route, o.start ? '' : o.productId, o.body);
 }
 
+const notFound = (productId: string) => new HttpProblem(404, 'Not Found', { detail: `no product ${productId}` });
+
 /**
- * Runs a user's command end to end: the stored answer for a repeated Idempotency-Key, visibility (404), auditors
- * (403), If-Match (412), then the workflow Update, whose definitive answer is stored under the key.
+ * Runs a user's command end to end, exactly once per (caller, Idempotency-Key) (api/idempotency.ts): a stored answer
+ * only to a caller who may still see its case (404 otherwise); for a new request visibility (404), auditors (403) and
+ * If-Match (412) before it claims the key, then the workflow Update, whose definitive answer completes the claim.
  */
 export class CommandService {
+  private readonly idempotency: Idempotency;
+
   constructor(
     private readonly sql: Sql,
     private readonly gateway: CommandGateway,
-  ) {}
+    options: IdempotencyOptions = {},
+  ) {
+    this.idempotency = new Idempotency(sql, options);
+  }
 
   async execute(o: ExecuteOptions): Promise<ExecutedCommand> {
-    const requestHash = createHash('sha256')
-      .update(canonical([o.route, o.start ? '' : o.productId, o.body]))
-      .digest('hex');
-    const stored = await findAnswer(this.sql, o.user.sub, o.key);
-    if (stored) {
-      if (stored.requestHash !== requestHash) {
-        throw new HttpProblem(422, 'Unprocessable Content', {
-          code: 'idempotency_key_reused',
-          detail: 'This Idempotency-Key was already used for a different request; use a new key for a new command.',
-        });
-      }
-      if (stored.status >= 400) {
-        const p = stored.response as Problem;
-        throw new HttpProblem(stored.status, p.title, {
-          ...(p.detail ? { detail: p.detail } : {}),
-          ...(p.code ? { code: p.code } : {}),
-          ...(p.stage ? { stage: p.stage } : {}),
-        });
-      }
-      return { status: stored.status, body: stored.response as CommandAnswer, replayed: true };
-    }
+    return this.idempotency.once<CommandAnswer>({
+      user: o.user,
+      key: o.key,
+      fingerprint: requestFingerprint(o),
+      target: o.productId,
+      admit: () => this.admit(o),
+      checkReplay: async (productId) => {
+        const current = await getCaseDetail(this.sql, productId);
+        // A registration or import the decider refused may have opened no case; that answer concerns the caller alone.
+        if (current ? !canSee(o.user, current) : !o.start) throw notFound(productId);
+      },
+      run: () => this.run(o),
+      // A decider's rejection is definitive for this key; anything else (404, outage) may be retried.
+      definitive: (problem) => problem.extra.code !== undefined || problem.status === 400,
+    });
+  }
 
+  /** The checks before a request may claim its key; none of their refusals is the key's answer. */
+  private async admit(o: ExecuteOptions): Promise<void> {
     const auditorRefused = () =>
       new HttpProblem(403, 'Forbidden', { code: 'forbidden', detail: 'Auditors read cases; they change none.' });
-    if (o.start && o.user.role === 'auditor') throw auditorRefused();
-    if (!o.start) {
-      // Visibility first: a case outside the caller's jurisdiction is 404 for everyone, auditors included.
-      const current = await getCaseDetail(this.sql, o.productId);
-      if (!current || !canSee(o.user, current)) {
-        throw new HttpProblem(404, 'Not Found', { detail: `no product ${o.productId}` });
-      }
+    if (o.start) {
       if (o.user.role === 'auditor') throw auditorRefused();
-      if (o.ifMatch !== undefined && !matchesVersion(o.ifMatch, current.version)) {
-        throw new HttpProblem(412, 'Precondition Failed', {
-          code: 'stale_version',
-          detail: `The case is at version ${current.version}, not ${o.ifMatch}; read it again before deciding.`,
-        });
-      }
+      // An import names its product: one the caller may not see is not there for them (never 409 with its stage).
+      const existing = await getCaseDetail(this.sql, o.productId);
+      if (existing && !canSee(o.user, existing)) throw notFound(o.productId);
+      return;
     }
+    // Visibility first: a case outside the caller's jurisdiction is 404 for everyone, auditors included.
+    const current = await getCaseDetail(this.sql, o.productId);
+    if (!current || !canSee(o.user, current)) throw notFound(o.productId);
+    if (o.user.role === 'auditor') throw auditorRefused();
+    if (o.ifMatch !== undefined && !matchesVersion(o.ifMatch, current.version)) {
+      throw new HttpProblem(412, 'Precondition Failed', {
+        code: 'stale_version',
+        detail: `The case is at version ${current.version}, not ${o.ifMatch}; read it again before deciding.`,
+      });
+    }
+  }
 
-    const commandId = idempotentId('C', o.user.sub, o.key);
+  /** Sends the command (under the claim on its key): the case after it and the events it recorded. */
+  private async run(o: ExecuteOptions): Promise<{ status: number; body: CommandAnswer }> {
     const expectedVersion = o.ifMatch === undefined ? undefined : exactVersion(o.ifMatch);
-    const remember = (status: number, response: unknown) =>
-      storeAnswer(this.sql, o.user.sub, o.key, { requestHash, productId: o.productId, status, response });
     let result: CommandResult;
     try {
       result = await this.gateway.send({
         productId: o.productId,
-        commandId,
+        commandId: idempotentId('C', o.user.sub, o.key),
         actor: actorOf(o.user),
         command: o.command,
         start: o.start ?? false,
@@ -232,17 +233,15 @@ export class CommandService {
         ...(expectedVersion === undefined ? {} : { expectedVersion }),
       });
     } catch (err) {
-      // A decider's rejection is definitive for this key; anything else (404, outage) may be retried.
-      if (err instanceof HttpProblem && (err.extra.code !== undefined || err.status === 400)) {
-        await remember(err.status, { title: err.title, status: err.status, ...err.extra });
+      if (o.start && err instanceof HttpProblem) {
+        // A case opened meanwhile under this product id by someone the caller may not see: 404, not its stage.
+        const existing = await getCaseDetail(this.sql, o.productId);
+        if (existing && !canSee(o.user, existing)) throw notFound(o.productId);
       }
       throw err;
     }
     const detail = await getCaseDetail(this.sql, o.productId);
     if (!detail) throw new Error(`case ${o.productId} has no read-model row after ${o.command.type}`);
-    const body: CommandAnswer = { case: detail, events: result.events };
-    const status = o.start ? 201 : 200;
-    await remember(status, body);
-    return { status, body, replayed: false };
+    return { status: o.start ? 201 : 200, body: { case: detail, events: result.events } };
   }
 }

@@ -171,6 +171,31 @@ export interface HistoryEntry {
   ruleSetId: string;
 }
 
+/**
+ * Positions of the council sheets (`CouncilScoresSubmitted`) of councils still scoring: convened, and no result
+ * recorded after. They are confidential to their member and the offices (api/access.ts).
+ */
+export async function openCouncilSheets(sql: Sql, productId: string): Promise<Set<number>> {
+  const rows = await sql<{ stream_position: number; type: string }[]>`
+    SELECT stream_position, type FROM events
+    WHERE stream_id = ${productId}
+      AND type IN ('CouncilConvened', 'CouncilScoresSubmitted', 'CouncilResultRecorded')
+    ORDER BY stream_position`;
+  const open = new Set<number>();
+  let sheets: number[] = [];
+  for (const row of rows) {
+    if (row.type === 'CouncilScoresSubmitted') {
+      sheets.push(row.stream_position);
+      continue;
+    }
+    // A council convened again before it recorded a result (the dossier withdrawn and filed anew) stays confidential.
+    if (row.type === 'CouncilConvened') for (const p of sheets) open.add(p);
+    sheets = [];
+  }
+  for (const p of sheets) open.add(p);
+  return open;
+}
+
 /** A case's events in order, from the event store. */
 export async function caseHistory(
   sql: Sql,
@@ -406,27 +431,105 @@ export async function statistics(
 
 // --------------------------------------------------------------------------------------------- idempotency
 
+/** What is kept under a (caller, Idempotency-Key): the first request's fingerprint and, once definitive, its answer. */
 export interface StoredAnswer {
   requestHash: string;
   productId: string;
-  status: number;
+  /** Null while the request that claimed the key is still running (see migration 007). */
+  status: number | null;
   response: unknown;
+  /** The pending claim, if any: who holds it, and whether it may be taken over (released, or older than the lease). */
+  claim: { id: string; takeable: boolean } | null;
 }
 
-export async function findAnswer(sql: Sql, userId: string, key: string): Promise<StoredAnswer | null> {
-  const [row] = await sql<{ request_hash: string; product_id: string; status: number; response: unknown }[]>`
-    SELECT request_hash, product_id, status, response FROM api_idempotency
+export async function findAnswer(
+  sql: Sql,
+  userId: string,
+  key: string,
+  leaseSeconds = 30,
+): Promise<StoredAnswer | null> {
+  const [row] = await sql<
+    {
+      request_hash: string;
+      product_id: string;
+      status: number | null;
+      response: unknown;
+      claim_id: string | null;
+      takeable: boolean | null;
+    }[]
+  >`
+    SELECT request_hash, product_id, status, response, claim_id,
+           claimed_at < now() - make_interval(secs => ${leaseSeconds}) AS takeable
+    FROM api_idempotency
     WHERE user_id = ${userId} AND idempotency_key = ${key}`;
-  return row
-    ? { requestHash: row.request_hash, productId: row.product_id, status: row.status, response: row.response }
-    : null;
+  if (!row) return null;
+  return {
+    requestHash: row.request_hash,
+    productId: row.product_id,
+    status: row.status,
+    response: row.response,
+    claim: row.status === null ? { id: row.claim_id ?? '', takeable: row.takeable ?? true } : null,
+  };
 }
 
-/** Keeps the first answer for a key; a concurrent writer's identical answer is simply not stored twice. */
-export async function storeAnswer(sql: Sql, userId: string, key: string, answer: StoredAnswer): Promise<void> {
+/**
+ * Claims a key for one request: the row holds the request's fingerprint and no answer yet. Returns the claim id, or
+ * null when another request holds the key (read it again to learn whether it is the same request).
+ */
+export async function claimKey(
+  sql: Sql,
+  userId: string,
+  key: string,
+  request: { requestHash: string; productId: string },
+): Promise<string | null> {
+  const [row] = await sql<{ claim_id: string }[]>`
+    INSERT INTO api_idempotency (user_id, idempotency_key, request_hash, product_id, claim_id, claimed_at)
+    VALUES (${userId}, ${key}, ${request.requestHash}, ${request.productId}, gen_random_uuid(), now())
+    ON CONFLICT (user_id, idempotency_key) DO NOTHING
+    RETURNING claim_id`;
+  return row?.claim_id ?? null;
+}
+
+/**
+ * Takes over a pending claim that its request released or left behind (older than the lease), for the same request
+ * only; null when another request took it first, completed it, or renewed it.
+ */
+export async function takeOverClaim(
+  sql: Sql,
+  userId: string,
+  key: string,
+  from: { claimId: string; requestHash: string },
+  leaseSeconds = 30,
+): Promise<string | null> {
+  const [row] = await sql<{ claim_id: string }[]>`
+    UPDATE api_idempotency SET claim_id = gen_random_uuid(), claimed_at = now()
+    WHERE user_id = ${userId} AND idempotency_key = ${key} AND status IS NULL
+      AND request_hash = ${from.requestHash} AND claim_id = ${from.claimId}
+      AND claimed_at < now() - make_interval(secs => ${leaseSeconds})
+    RETURNING claim_id`;
+  return row?.claim_id ?? null;
+}
+
+/**
+ * Completes a pending claim with the definitive answer. The first answer stays: returns false when the key was already
+ * answered (by a request that took the claim over, with the same command's result).
+ */
+export async function completeClaim(
+  sql: Sql,
+  userId: string,
+  key: string,
+  answer: { status: number; response: unknown },
+): Promise<boolean> {
+  const rows = await sql`
+    UPDATE api_idempotency SET status = ${answer.status}, response = ${sql.json(answer.response as postgres.JSONValue)}
+    WHERE user_id = ${userId} AND idempotency_key = ${key} AND status IS NULL
+    RETURNING 1`;
+  return rows.length > 0;
+}
+
+/** Releases a claim whose request ended without a definitive answer, so that a retry of it need not wait the lease. */
+export async function releaseClaim(sql: Sql, userId: string, key: string, claimId: string): Promise<void> {
   await sql`
-    INSERT INTO api_idempotency (user_id, idempotency_key, request_hash, product_id, status, response)
-    VALUES (${userId}, ${key}, ${answer.requestHash}, ${answer.productId}, ${answer.status},
-            ${sql.json(answer.response as postgres.JSONValue)})
-    ON CONFLICT (user_id, idempotency_key) DO NOTHING`;
+    UPDATE api_idempotency SET claimed_at = '-infinity'
+    WHERE user_id = ${userId} AND idempotency_key = ${key} AND status IS NULL AND claim_id = ${claimId}`;
 }

@@ -15,6 +15,26 @@ export const productIdSchema = z
 
 export const productParams = z.strictObject({ productId: productIdSchema });
 
+/**
+ * The id a new imported product may take (its legacy code). A product's stream in the event store is named by its
+ * bare id, and every other kind of stream by `<kind>:` (rounds: `round:<province>:<year>:<round>`), so a new product
+ * id holds no `:` and can never name another stream; nor may it take the form of a registered product's id (`P` + 32
+ * hex digits, derived from its registrant and Idempotency-Key). Ids already in use keep working in paths
+ * (`productIdSchema`).
+ */
+export const newProductIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'chỉ gồm chữ, số và . _ - (không có dấu hai chấm), bắt đầu bằng chữ hoặc số / letters, digits, . _ - only (no colon), starting with a letter or digit',
+  )
+  .refine(
+    (id) => !/^P[0-9a-f]{32}$/.test(id),
+    'dạng P + 32 chữ số hex dành cho sản phẩm đăng ký mới / the form P + 32 hex digits is reserved for registered products',
+  );
+
 export const caseViewSchema = z.object({
   productId: z.string(),
   version: z.number().int(),

@@ -34,6 +34,6 @@ async function main(): Promise<number> {
 }
 
 const code = await main();
-// Output to a pipe may still be queued: exit only once all of it is handed over, or a long listing is cut short.
-await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-process.exit(code);
+// Exit once what was written reached the pipe: a piped stdout is written asynchronously, and process.exit would cut
+// a long answer (a --json list) short.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { councilResult, getSheet, type CouncilOutcome } from '../../domain/scoring';
 import type { AppDeps } from '../app';
-import { canSee } from '../access';
+import { canSee, isOwnSheet, seesOpenCouncilScores } from '../access';
 import { principalOf, requireCaller } from '../auth';
 import { HttpProblem, queryProblems } from '../problems';
 import { getCaseDetail } from '../queries';
@@ -22,9 +22,13 @@ const councilSchema = z.object({
   quorum: z.number().int(),
   /** `scoring` while sheets come in; `recorded` once the council's result is in the case's record. */
   status: z.enum(['scoring', 'recorded']),
-  submitted: z.array(z.object({ memberId: z.string(), total: z.number(), submittedAt: z.string() })),
+  /** Sheets in. While scoring, `total` is null except for the caller's own sheet or an office's view. */
+  submitted: z.array(z.object({ memberId: z.string(), total: z.number().nullable(), submittedAt: z.string() })),
   awaiting: z.array(z.string()),
-  /** The members' sheets so far, computed on the real score sheet; null before the first sheet. */
+  /**
+   * The members' sheets so far, computed on the real score sheet; null before the first sheet, and while scoring for
+   * everyone but the offices (the provincial office, the Ministry, administrators and auditors).
+   */
   result: z
     .object({
       averageScore: z.number(),
@@ -76,6 +80,10 @@ export const councilRoutes =
       {
         schema: {
           summary: 'The council scoring a dossier (Hội đồng đánh giá): members, sheets in, per-criterion breakdown',
+          description:
+            'While the council scores, a member’s total is shown to that member and to the offices (the provincial ' +
+            'office of the province, the Ministry, administrators, auditors) only, and the result so far to the ' +
+            'offices only; once the result is recorded, the breakdown is shown to all who see the case.',
           tags: ['evaluation'],
           security: [{ bearer: [] }],
           params: productParams,
@@ -108,11 +116,14 @@ export const councilRoutes =
           const d = row.data as { memberId: string; total: number; selections: never[] };
           latest.set(d.memberId, { total: d.total, selections: d.selections, at: row.occurred_at });
         }
+        // Council confidentiality (api/access.ts): while scoring, each sheet is its member's and the offices' only.
+        const allShown = recorded || seesOpenCouncilScores(user, found);
+        const shown = (memberId: string) => allShown || isOwnSheet(user, memberId);
         const scoring = convened.members.filter((m) => m.role !== 'secretary').map((m) => m.memberId);
         const sheet = getSheet(convened.sheetCode);
         // Shown as if closed by the chair with whatever is in, so a partial council's averages can be read too.
         const outcome: CouncilOutcome | null =
-          latest.size === 0
+          latest.size === 0 || !allShown
             ? null
             : councilResult(sheet, {
                 members: convened.members,
@@ -129,7 +140,7 @@ export const councilRoutes =
           status: recorded ? ('recorded' as const) : ('scoring' as const),
           submitted: [...latest].map(([memberId, x]) => ({
             memberId,
-            total: x.total,
+            total: shown(memberId) ? x.total : null,
             submittedAt: x.at.toISOString(),
           })),
           awaiting: scoring.filter((id) => !latest.has(id)),

@@ -1,32 +1,32 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { importCertifiedProductData, importDossierInProgressData, registerIdeaData, type Command } from '../../domain';
-import { canSee } from '../access';
+import { canSee, isOwnSheet, seesOpenCouncilScores } from '../access';
 import { principalOf, requireCaller, type Principal } from '../auth';
 import { etagOf, idempotentId, type CommandService } from '../commands';
 import type { AppDeps } from '../app';
 import { pagePosition } from '../paging';
 import { commonProblems, HttpProblem, queryProblems } from '../problems';
 import { START_ROUTES } from './commands';
-import { caseHistory, getCaseDetail, listCases, type CaseDetail } from '../queries';
+import { caseHistory, getCaseDetail, listCases, openCouncilSheets, type CaseDetail } from '../queries';
 import {
   caseDetailSchema,
   caseFilterQuery,
   caseViewSchema,
   idempotencyHeaders,
+  newProductIdSchema,
   pageQuery,
-  productIdSchema,
   productParams,
   strictDeep,
 } from '../schemas';
 
 export const registerIdeaBody = registerIdeaData.omit({ productId: true }).strict();
-/** Import keeps the legacy product code as the product id, so it must be a valid path segment. */
+/** Import keeps the legacy product code as the product id: a valid path segment, in the products' namespace. */
 export const importBody = strictDeep(
-  importCertifiedProductData.extend({ productId: productIdSchema }),
+  importCertifiedProductData.extend({ productId: newProductIdSchema }),
 ) as unknown as typeof importCertifiedProductData;
 export const importDossierBody = strictDeep(
-  importDossierInProgressData.extend({ productId: productIdSchema }),
+  importDossierInProgressData.extend({ productId: newProductIdSchema }),
 ) as unknown as typeof importDossierInProgressData;
 
 const listQuery = z.strictObject({ ...caseFilterQuery, ...pageQuery });
@@ -217,6 +217,9 @@ export const productRoutes =
       {
         schema: {
           summary: 'A case’s recorded events (lịch sử hồ sơ), oldest first, with who acted and when',
+          description:
+            'A council member’s sheet (CouncilScoresSubmitted) of a council still scoring shows its member and date ' +
+            'with `withheld: true` instead of its scores, except to that member and the offices (see /council).',
           tags: ['products'],
           security: [{ bearer: [] }],
           params: productParams,
@@ -227,9 +230,17 @@ export const productRoutes =
       async (req) => {
         const user = principalOf(req);
         const { productId } = req.params;
-        await visibleCase(user, productId);
+        const found = await visibleCase(user, productId);
         const page = await caseHistory(deps.sql, productId, req.query);
-        return { productId, ...page };
+        if (seesOpenCouncilScores(user, found)) return { productId, ...page };
+        // Council confidentiality: a sheet of a council still scoring shows who scored and when, not what.
+        const confidential = await openCouncilSheets(deps.sql, productId);
+        const items = page.items.map((item) => {
+          if (!confidential.has(item.position)) return item;
+          const { memberId, submittedOn } = item.data as { memberId: string; submittedOn: string };
+          return isOwnSheet(user, memberId) ? item : { ...item, data: { memberId, submittedOn, withheld: true } };
+        });
+        return { productId, ...page, items };
       },
     );
   };

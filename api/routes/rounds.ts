@@ -5,6 +5,7 @@ import { localDate, ruleSetInForce } from '../../domain';
 import type { AppDeps } from '../app';
 import { actorOf, principalOf, requireCaller, type Principal } from '../auth';
 import { idempotentId } from '../commands';
+import { fingerprintOf, Idempotency } from '../idempotency';
 import { commonProblems, HttpProblem, queryProblems } from '../problems';
 import { commandHeaders } from '../schemas';
 
@@ -54,6 +55,8 @@ export const roundRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     app.addHook('preValidation', requireCaller);
+    // One opening or closing per (caller, Idempotency-Key), as for the commands on a case (api/idempotency.ts).
+    const idempotency = new Idempotency(deps.sql);
 
     async function visibleRound(user: Principal, roundId: string): Promise<Round> {
       const round = await getRound(deps.sql, roundId);
@@ -92,27 +95,42 @@ export const roundRoutes =
         if (!slot) {
           throw new HttpProblem(422, 'Unprocessable', { detail: `${ruleSet.title} fixes no round ${req.body.round}` });
         }
-        try {
-          const round = await openRound(deps.sql, {
-            commandId: idempotentId('R', user.sub, req.headers['idempotency-key']),
-            actor: actorOf(user),
-            now,
-            provinceCode: user.jurisdiction,
-            year: req.body.year,
-            round: req.body.round,
-            cutOff: `${req.body.year}-${slot.cutOff}`,
-            decideBy: `${req.body.year}-${slot.decideBy}`,
-            council: req.body.council,
-            ruleSetId: ruleSet.id,
-          });
-          return reply
-            .code(201)
-            .header('location', `/rounds/${encodeURIComponent(round.roundId)}`)
-            .send(round);
-        } catch (err) {
-          if (err instanceof RoundStateError) throw new HttpProblem(409, 'Conflict', { detail: err.message });
-          throw err;
-        }
+        const provinceCode = user.jurisdiction;
+        const roundId = roundIdOf(provinceCode, req.body.year, req.body.round);
+        const answer = await idempotency.once<Round>({
+          user,
+          key: req.headers['idempotency-key'],
+          fingerprint: fingerprintOf('POST /rounds', roundId, req.body),
+          target: roundId,
+          admit: async () => undefined,
+          checkReplay: async (id) => void (await visibleRound(user, id)),
+          run: async () => {
+            try {
+              const round = await openRound(deps.sql, {
+                commandId: idempotentId('R', user.sub, req.headers['idempotency-key']),
+                actor: actorOf(user),
+                now,
+                provinceCode,
+                year: req.body.year,
+                round: req.body.round,
+                cutOff: `${req.body.year}-${slot.cutOff}`,
+                decideBy: `${req.body.year}-${slot.decideBy}`,
+                council: req.body.council,
+                ruleSetId: ruleSet.id,
+              });
+              return { status: 201, body: round };
+            } catch (err) {
+              if (err instanceof RoundStateError) throw new HttpProblem(409, 'Conflict', { detail: err.message });
+              throw err;
+            }
+          },
+          definitive: (problem) => problem.status === 409,
+        });
+        return reply
+          .code(201)
+          .header('location', `/rounds/${encodeURIComponent(answer.body.roundId)}`)
+          .header('idempotent-replayed', String(answer.replayed))
+          .send(answer.body);
       },
     );
 
@@ -128,7 +146,7 @@ export const roundRoutes =
           response: { 200: roundSchema, ...commonProblems },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const user = principalOf(req);
         const round = await visibleRound(user, req.params.roundId);
         if (user.role !== 'provincial_office') {
@@ -137,18 +155,31 @@ export const roundRoutes =
             detail: 'only the provincial OCOP office closes rounds',
           });
         }
-        try {
-          return await closeRound(deps.sql, {
-            commandId: idempotentId('R', user.sub, req.headers['idempotency-key']),
-            actor: actorOf(user),
-            now: new Date().toISOString(),
-            roundId: round.roundId,
-            ruleSetId: ruleSetInForce(localDate(new Date().toISOString())).id,
-          });
-        } catch (err) {
-          if (err instanceof RoundStateError) throw new HttpProblem(409, 'Conflict', { detail: err.message });
-          throw err;
-        }
+        const answer = await idempotency.once<Round>({
+          user,
+          key: req.headers['idempotency-key'],
+          fingerprint: fingerprintOf('POST /rounds/:roundId/close', round.roundId, {}),
+          target: round.roundId,
+          admit: async () => undefined,
+          checkReplay: async (id) => void (await visibleRound(user, id)),
+          run: async () => {
+            try {
+              const closed = await closeRound(deps.sql, {
+                commandId: idempotentId('R', user.sub, req.headers['idempotency-key']),
+                actor: actorOf(user),
+                now: new Date().toISOString(),
+                roundId: round.roundId,
+                ruleSetId: ruleSetInForce(localDate(new Date().toISOString())).id,
+              });
+              return { status: 200, body: closed };
+            } catch (err) {
+              if (err instanceof RoundStateError) throw new HttpProblem(409, 'Conflict', { detail: err.message });
+              throw err;
+            }
+          },
+          definitive: (problem) => problem.status === 409,
+        });
+        return reply.header('idempotent-replayed', String(answer.replayed)).send(answer.body);
       },
     );
 

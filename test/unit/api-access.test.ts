@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canSee } from '../../api/access';
+import { canSee, isOwnSheet, seesOpenCouncilScores } from '../../api/access';
 import type { Principal } from '../../api/auth';
 import { matchesVersion } from '../../api/commands';
 import { decodeCursor, encodeCursor } from '../../api/queries';
@@ -25,6 +25,26 @@ describe('who sees a case', () => {
     [user('admin', 'VN'), true],
   ])('%o → %s', (u, expected) => {
     expect(canSee(u, c)).toBe(expected);
+  });
+});
+
+describe('whose council scores a caller sees while the council scores', () => {
+  it.each([
+    [user('provincial_office', '19'), true],
+    [user('ministry', 'MINISTRY'), true],
+    [user('admin', 'VN'), true],
+    [user('auditor', '19'), true],
+    [user('council_member', '19'), false],
+    [user('commune_officer', '05443'), false],
+    [user('subject', 'HTX-1', 'HTX-1'), false],
+  ])('every sheet: %o → %s', (u, expected) => {
+    expect(seesOpenCouncilScores(u, c)).toBe(expected);
+  });
+
+  it('a member sees their own sheet only', () => {
+    expect(isOwnSheet(user('council_member', '19', 'm-1'), 'm-1')).toBe(true);
+    expect(isOwnSheet(user('council_member', '19', 'm-1'), 'm-2')).toBe(false);
+    expect(isOwnSheet(user('subject', 'm-1', 'm-1'), 'm-1')).toBe(false);
   });
 });
 
