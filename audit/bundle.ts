@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { z } from 'zod';
@@ -6,7 +6,17 @@ import type { Sql } from '../db';
 import { canonicalJson } from '../db/canonical';
 import { verifyChain, type ChainBreak } from '../db/event-store';
 import { caseWorkflowId } from '../workflows/messages';
+import {
+  checkpointProofFor,
+  checkpointProofSchema,
+  CHECKPOINT_HASHING,
+  compareWithHead,
+  fingerprintOf,
+  missingTailMessage,
+  proofProblems,
+} from './checkpoint';
 import { caseHistory } from './history';
+import { verifyCase } from './verify';
 
 /*
  * A signed audit bundle: one case's events with their hashes plus the Temporal history of every run of its
@@ -21,7 +31,8 @@ export const HASHING =
   'hash = SHA-256 (hex) of the canonical JSON of the event without globalPosition, recordedAt and hash: object ' +
   'keys sorted by UTF-16 code units, no white space, undefined members left out, strings and numbers as ' +
   'JSON.stringify writes them. prevHash is the previous event hash of the stream, 64 zeros for the first. ' +
-  'signature = Ed25519 over the canonical JSON of the bundle without its signature member.';
+  'signature = Ed25519 over the canonical JSON of the bundle without its signature member. checkpoint: ' +
+  CHECKPOINT_HASHING;
 
 const actorSchema = z.object({ userId: z.string(), role: z.string(), office: z.string() });
 const eventSchema = z.object({
@@ -48,12 +59,23 @@ const runSchema = z.object({
   closeTime: z.string().nullable(),
   history: z.looseObject({ events: z.array(z.unknown()) }),
 });
+/** The exporting server's verification of the stream it exported (audit/verify.ts), signed with the rest. */
+const chainSchema = z.object({
+  ok: z.boolean(),
+  missingTail: z.object({ from: z.number().int(), to: z.number().int(), detectedBy: z.array(z.string()) }).nullable(),
+  readModelVersion: z.number().int().nullable(),
+  problems: z.array(z.string()),
+});
 export const bundleSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
   productId: z.string(),
   exportedAt: z.string(),
   hashing: z.string(),
   head: z.object({ version: z.number().int(), hash: z.string().nullable() }),
+  /** Absent from bundles exported before checkpoints existed. */
+  chain: chainSchema.optional(),
+  /** The last checkpoint with the proof of this stream's head; null when none covered the stream yet. */
+  checkpoint: checkpointProofSchema.nullable().optional(),
   events: z.array(eventSchema),
   temporal: z.object({ namespace: z.string(), workflowId: z.string(), runs: z.array(runSchema) }),
   signer: z.object({ algorithm: z.literal('Ed25519'), publicKey: z.string(), fingerprint: z.string() }),
@@ -65,11 +87,7 @@ export type BundleRun = AuditBundle['temporal']['runs'][number];
 
 /** `sha256:` and the hex SHA-256 of the key's DER SubjectPublicKeyInfo. */
 export function keyFingerprint(key: KeyObject | string): string {
-  const publicKey =
-    typeof key === 'string' ? createPublicKey(key) : key.type === 'private' ? createPublicKey(key) : key;
-  return `sha256:${createHash('sha256')
-    .update(publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('hex')}`;
+  return fingerprintOf(key);
 }
 
 export function signBundle(unsigned: UnsignedBundle, privateKey: KeyObject): AuditBundle {
@@ -98,6 +116,8 @@ export function historyJson(history: proto.temporal.api.history.v1.IHistory): Bu
 
 export interface ExportCaseOptions {
   sql: Sql;
+  /** The key checkpoints must be signed with. @default the public half of `signingKey` */
+  publicKey?: KeyObject | string;
   client: Client;
   productId: string;
   signingKey: KeyObject;
@@ -115,6 +135,11 @@ export interface ExportCaseOptions {
 export async function exportCase(options: ExportCaseOptions): Promise<AuditBundle> {
   const { client, productId } = options;
   const history = await caseHistory(options.sql, productId);
+  const publicKey = options.publicKey ?? createPublicKey(options.signingKey);
+  const [verification, checkpoint] = await Promise.all([
+    verifyCase(options.sql, productId, { publicKey }),
+    checkpointProofFor(options.sql, productId, { publicKey }),
+  ]);
   const workflowId = caseWorkflowId(productId);
   const runs = new Map<string, Omit<BundleRun, 'history'>>();
   const query = `WorkflowId = '${workflowId.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
@@ -159,6 +184,13 @@ export async function exportCase(options: ExportCaseOptions): Promise<AuditBundl
       exportedAt: options.exportedAt ?? new Date().toISOString(),
       hashing: HASHING,
       head: { version: history.version, hash: last?.hash ?? null },
+      chain: {
+        ok: verification.ok,
+        missingTail: verification.missingTail,
+        readModelVersion: verification.readModelVersion,
+        problems: verification.problems,
+      },
+      checkpoint,
       events: history.events,
       temporal: { namespace: options.namespace ?? client.options.namespace, workflowId, runs: ordered },
     },
@@ -176,6 +208,9 @@ export type BundleCheck =
   | 'stream'
   | 'chain'
   | 'head'
+  | 'checkpoint'
+  | 'tail'
+  | 'exported_chain'
   | 'workflow';
 
 export interface BundleFailure {
@@ -191,6 +226,8 @@ export interface BundleVerification {
   events: number;
   runs: number;
   fingerprint: string | null;
+  /** The checkpoint the bundle's tail was checked against, or null when it carries none. */
+  checkpoint: { seq: number; takenAt: string; streamPosition: number } | null;
   failures: BundleFailure[];
 }
 
@@ -287,6 +324,42 @@ export function verifyBundle(value: unknown, options: VerifyBundleOptions = {}):
   if (bundle.head.version !== bundle.events.length || bundle.head.hash !== (last?.hash ?? null)) {
     failures.push({ check: 'head', message: `head ${bundle.head.version}/${bundle.head.hash} is not the last event` });
   }
+  if (bundle.checkpoint) {
+    const cp = bundle.checkpoint;
+    const expected = options.publicKey ?? publicKey ?? undefined;
+    for (const problem of proofProblems(cp, expected !== undefined ? { publicKey: expected } : {})) {
+      failures.push({ check: 'checkpoint', message: problem });
+    }
+    if (cp.leaf.streamId !== bundle.productId) {
+      failures.push({
+        check: 'checkpoint',
+        message: `the checkpoint's leaf is stream ${cp.leaf.streamId}, not ${bundle.productId}`,
+      });
+    }
+    const tail = compareWithHead(bundle.events, cp.leaf);
+    if (tail.missing) {
+      failures.push({
+        check: 'tail',
+        message:
+          `${missingTailMessage(tail.missing)}: checkpoint ${cp.seq} of ${cp.takenAt} recorded position ` +
+          String(cp.leaf.streamPosition),
+      });
+    }
+    if (tail.mismatch) {
+      failures.push({
+        check: 'tail',
+        message:
+          `the event at position ${tail.mismatch.streamPosition} has hash ${tail.mismatch.actual}, checkpoint ` +
+          `${cp.seq} recorded ${tail.mismatch.expected}`,
+      });
+    }
+  }
+  if (bundle.chain && !bundle.chain.ok) {
+    failures.push({
+      check: 'exported_chain',
+      message: `the exporting server found the chain does not verify: ${bundle.chain.problems.join('; ')}`,
+    });
+  }
   if (bundle.temporal.workflowId !== caseWorkflowId(bundle.productId)) {
     failures.push({ check: 'workflow', message: `workflow ${bundle.temporal.workflowId} is not the case's workflow` });
   }
@@ -296,10 +369,17 @@ export function verifyBundle(value: unknown, options: VerifyBundleOptions = {}):
     events: bundle.events.length,
     runs: bundle.temporal.runs.length,
     fingerprint: bundle.signer.fingerprint,
+    checkpoint: bundle.checkpoint
+      ? {
+          seq: bundle.checkpoint.seq,
+          takenAt: bundle.checkpoint.takenAt,
+          streamPosition: bundle.checkpoint.leaf.streamPosition,
+        }
+      : null,
     failures,
   };
 }
 
 function failed(failure: BundleFailure): BundleVerification {
-  return { ok: false, productId: null, events: 0, runs: 0, fingerprint: null, failures: [failure] };
+  return { ok: false, productId: null, events: 0, runs: 0, fingerprint: null, checkpoint: null, failures: [failure] };
 }

@@ -8,6 +8,9 @@ export {
   verifyAll,
   verifyCase,
   type CaseVerification,
+  type MissingTail,
+  type StreamAnchor,
+  type VerifyCaseOptions,
   type VerifyAllOptions,
   type VerifyAllResult,
   type VerifyProgress,
@@ -29,6 +32,23 @@ export {
   type ExportCaseOptions,
   type VerifyBundleOptions,
 } from './bundle';
+export {
+  CHECKPOINT_FORMAT,
+  CheckpointRefusedError,
+  checkpointProofFor,
+  checkpointProblems,
+  headsRoot,
+  lastCheckpoint,
+  proofProblems,
+  signCheckpoint,
+  takeCheckpoint,
+  type CheckpointProof,
+  type CheckpointStatus,
+  type SignedCheckpoint,
+  type StreamHead,
+  type TakeCheckpointResult,
+} from './checkpoint';
+export { CheckpointScheduler } from './checkpoint-scheduler';
 export {
   replayRuns,
   runsOfBundle,

@@ -110,6 +110,7 @@ async function main() {
     sql,
     log: log.child({ component: 'worker' }),
     notifications: { delivery: deliveryOptionsFromConfig(config, log), offsets: offsetsFromConfig(config) },
+    checkpoints: { signingKey: auditSigningKey(config), intervalMinutes: config.AUDIT_CHECKPOINT_MINUTES },
   });
   const workerRun = worker.run();
   stops.push({ name: 'worker connection', stop: () => workerConnection.close() });

@@ -40,6 +40,8 @@ export const configSchema = z.object({
     .default(256 * 1024),
   /** Ed25519 private key (PEM) that signs audit export bundles. Unset in dev: generated once under OCOP_DATA_DIR. */
   AUDIT_SIGNING_KEY_FILE: optionalString,
+  /** Minutes between the worker's signed checkpoints of every stream's head (audit/checkpoint.ts); 0 turns them off. */
+  AUDIT_CHECKPOINT_MINUTES: z.coerce.number().min(0).max(10080).default(15),
   /** Requests per minute the API accepts from one principal (or one IP address when anonymous); then 429. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -5,9 +5,11 @@ import {
   type WorkerOptions,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
+import type { KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createActivities, type ActivityDeps } from '../activities';
 import { notificationSetup } from '../activities/notifications';
+import { CheckpointScheduler } from '../audit/checkpoint-scheduler';
 import { NotificationSender } from '../notifications/sender';
 import { prebuiltWorkflowBundle } from '../config/paths';
 
@@ -50,6 +52,11 @@ export interface CaseWorkerOptions extends ActivityDeps {
   taskQueue: string;
   /** A prebuilt bundle (tests build one per run); bundled from source when omitted. */
   workflowBundle?: WorkflowBundleOption;
+  /**
+   * Signed checkpoints of every stream's head (audit/checkpoint.ts), taken when the worker starts and then every
+   * `intervalMinutes`. Off when omitted or the interval is 0.
+   */
+  checkpoints?: { signingKey: KeyObject; intervalMinutes: number };
   /** Workflows kept in memory; bounds the worker's memory under many live cases. @default 1000 */
   maxCachedWorkflows?: number;
   /** Further SDK settings (slots, pollers, threads), as the benchmarks tune them. */
@@ -70,8 +77,8 @@ export async function bundleWorkflows(): Promise<{ code: string }> {
 }
 
 /**
- * The case worker: workflows, activities, and the notification sender that delivers what the activities put in the
- * outbox. The sender runs exactly while `run()` does.
+ * The case worker: workflows, activities, the notification sender that delivers what the activities put in the
+ * outbox, and (when configured) the audit checkpoints. Both run exactly while `run()` does.
  */
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   const setup = notificationSetup({ log: options.log, ...options.notifications });
@@ -85,13 +92,23 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
     ...options.tuning,
   });
+  const checkpoints =
+    options.checkpoints && options.checkpoints.intervalMinutes > 0
+      ? new CheckpointScheduler(
+          options.sql,
+          options.log,
+          options.checkpoints.signingKey,
+          options.checkpoints.intervalMinutes * 60_000,
+        )
+      : null;
   const run = worker.run.bind(worker);
   worker.run = async () => {
     sender.start();
+    checkpoints?.start();
     try {
       return await run();
     } finally {
-      await sender.stop();
+      await Promise.all([sender.stop(), checkpoints?.stop()]);
     }
   };
   return worker;

@@ -25,6 +25,27 @@ const verificationSchema = z.object({
       reason: z.enum(['hash_mismatch', 'prev_hash_mismatch', 'position_gap']),
     })
     .nullable(),
+  missingTail: z
+    .object({
+      from: z.number().int(),
+      to: z.number().int(),
+      detectedBy: z.array(z.enum(['checkpoint', 'read_model'])),
+    })
+    .nullable()
+    .describe('Events deleted from the end of the stream, named by the last checkpoint or the read model'),
+  checkpoint: z
+    .object({
+      seq: z.number().int(),
+      takenAt: z.string(),
+      streamPosition: z.number().int(),
+      hash: z.string(),
+      valid: z.boolean().describe('The checkpoint verifies: signature by the audit key, hash, root, link'),
+      holds: z.boolean().describe('The stream still holds the checkpointed head'),
+    })
+    .nullable()
+    .describe('The stream’s head in the last signed checkpoint; null when no checkpoint covers it yet'),
+  readModelVersion: z.number().int().nullable(),
+  problems: z.array(z.string()).describe('Every finding, in words; empty when ok'),
 });
 
 const asOfSchema = z.object({
@@ -34,6 +55,7 @@ const asOfSchema = z.object({
   lastEventAt: z.string().nullable(),
   state: z.looseObject({ status: z.string() }),
   summary: z.looseObject({ stage: z.string() }),
+  chain: verificationSchema.describe('The verification of the stream this state was replayed from'),
 });
 
 /** The auditor's endpoints: a case's state as of an instant, its chain verified, and its signed export bundle. */
@@ -52,6 +74,9 @@ export const auditRoutes =
       }
     }
 
+    /** Checkpoints must be signed by the audit key when this server has it. */
+    const trustedKey = () => (deps.auditSigningKey ? { publicKey: deps.auditSigningKey } : {});
+
     app.get(
       '/products/:productId/state',
       {
@@ -66,8 +91,11 @@ export const auditRoutes =
       },
       async (req) => {
         await auditable(principalOf(req), req.params.productId);
-        const asOf = await caseStateAsOf(deps.sql, req.params.productId, req.query.at);
-        return { ...asOf, state: { ...asOf.state }, summary: { ...asOf.summary } };
+        const [asOf, chain] = await Promise.all([
+          caseStateAsOf(deps.sql, req.params.productId, req.query.at),
+          verifyCase(deps.sql, req.params.productId, trustedKey()),
+        ]);
+        return { ...asOf, state: { ...asOf.state }, summary: { ...asOf.summary }, chain };
       },
     );
 
@@ -75,7 +103,10 @@ export const auditRoutes =
       '/products/:productId/verification',
       {
         schema: {
-          summary: 'Recompute a case’s hash chain and name the first altered event, if any',
+          summary: 'Recompute a case’s hash chain and compare it with the last signed checkpoint and the read model',
+          description:
+            'Names the first altered event, and events deleted from the end of the stream ("missing tail"), found ' +
+            'through the stream’s head in the last signed checkpoint or the read model’s version.',
           tags: ['audit'],
           security: [{ bearer: [] }],
           params: productParams,
@@ -84,7 +115,7 @@ export const auditRoutes =
       },
       async (req) => {
         await auditable(principalOf(req), req.params.productId);
-        return verifyCase(deps.sql, req.params.productId);
+        return verifyCase(deps.sql, req.params.productId, trustedKey());
       },
     );
 
@@ -93,7 +124,11 @@ export const auditRoutes =
       {
         schema: {
           summary: 'A signed bundle of the case’s events and the Temporal history of all its runs, verifiable offline',
-          description: 'Verify it with `npm run ocop -- audit import-verify <file> [--public-key <pem>]`.',
+          description:
+            'Verify it with `npm run ocop -- audit import-verify <file> [--public-key <pem>]`. The bundle’s `chain` ' +
+            'member says whether the stream verified when it was exported (`ok: false` with its problems, e.g. a ' +
+            'missing tail); its `checkpoint` member is the last signed checkpoint with the inclusion proof of this ' +
+            'stream’s head, so a truncated bundle is detected offline.',
           tags: ['audit'],
           security: [{ bearer: [] }],
           params: productParams,

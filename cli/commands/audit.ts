@@ -1,23 +1,28 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import {
   BUNDLE_FORMAT,
   CaseNotFoundError,
+  CheckpointRefusedError,
   caseHistory,
   caseStateAsOf,
   exportCase,
   replayRuns,
   runsOfBundle,
   serializeBundle,
+  takeCheckpoint,
   verifyAll,
   verifyBundle,
   verifyBundleBytes,
   verifyCase,
   type BundleFailure,
+  type CaseVerification,
   type RecordedRun,
 } from '../../audit';
+import type { Config } from '../../config';
 import { createLogger } from '../../config/logger';
 import { auditSigningKey } from '../../config/secrets';
 import { installTemporalRuntime } from '../../worker/runtime';
@@ -28,24 +33,34 @@ export function registerAuditCommands(program: Command): void {
 
   audit
     .command('verify')
-    .description("recompute the hash chains of one case or of the whole store, naming each chain's first broken event")
+    .description(
+      "recompute the hash chains of one case or of the whole store, naming each chain's first broken event, and " +
+        'compare every stream with the last signed checkpoint and its read model, naming a missing tail',
+    )
     .option('--case <productId>', 'verify one case only')
     .option('--batch-size <n>', 'events read per query', parsePositiveInt, 5000)
+    .option('--public-key <pem-file>', 'the key checkpoints must be signed with (default: the configured audit key)')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { case?: string; batchSize: number; json?: boolean }) => {
-      await withDatabase(async (sql) => {
+    .action(async (options: { case?: string; batchSize: number; publicKey?: string; json?: boolean }) => {
+      await withDatabase(async (sql, cfg) => {
+        const publicKey = trustedKey(cfg, options.publicKey);
+        const keyOptions = publicKey ? { publicKey } : {};
         if (options.case) {
-          const result = await verifyCase(sql, options.case).catch(notFound);
+          const result = await verifyCase(sql, options.case, keyOptions).catch(notFound);
           if (options.json) printJson(result);
-          else if (result.firstBreak) {
-            const b = result.firstBreak;
-            out(`BROKEN ${b.streamId} at position ${b.streamPosition} (event ${b.eventId}): ${b.reason}`);
-          } else out(`ok ${result.productId}: ${result.events} events, head ${result.headHash}`);
+          else if (!result.ok) printCaseProblems(result);
+          else {
+            out(
+              `ok ${result.productId}: ${result.events} events, head ${result.headHash}` +
+                (result.checkpoint ? `, checkpoint ${result.checkpoint.seq} holds` : ', no checkpoint yet'),
+            );
+          }
           if (!result.ok) process.exitCode = ExitCode.Failed;
           return;
         }
         const bar = progress('verify', 'events');
         const result = await verifyAll(sql, {
+          ...keyOptions,
           batchSize: options.batchSize,
           onProgress: (p) => bar.update(p.events, p.totalEvents),
         });
@@ -55,12 +70,61 @@ export function registerAuditCommands(program: Command): void {
           for (const b of result.broken) {
             out(`BROKEN ${b.streamId} at position ${b.streamPosition} (event ${b.eventId}): ${b.reason}`);
           }
+          for (const m of result.missing) {
+            out(`BROKEN ${m.streamId}: missing tail: positions ${m.from}..${m.to} absent (${m.detectedBy.join(', ')})`);
+          }
+          for (const m of result.mismatched) {
+            out(`BROKEN ${m.streamId} at position ${m.streamPosition}: not the checkpointed hash`);
+          }
+          if (result.checkpoint && !result.checkpoint.ok) {
+            for (const problem of result.checkpoint.problems) out(`BROKEN checkpoint: ${problem}`);
+          }
           out(
             `${result.ok ? 'ok' : 'FAILED'}: ${result.streams} streams, ${result.events} events, ` +
-              `${result.broken.length} broken, ${result.seconds.toFixed(1)} s`,
+              `${result.broken.length} broken, ${result.missing.length} missing a tail, ` +
+              (result.checkpoint
+                ? `against checkpoint ${result.checkpoint.seq} of ${result.checkpoint.takenAt}`
+                : 'no checkpoint yet') +
+              `, ${result.seconds.toFixed(1)} s`,
           );
         }
         if (!result.ok) process.exitCode = ExitCode.Failed;
+      });
+    });
+
+  audit
+    .command('checkpoint')
+    .description(
+      "take a signed checkpoint of every stream's head now (the worker also takes one every AUDIT_CHECKPOINT_MINUTES)",
+    )
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withDatabase(async (sql, cfg) => {
+        const signingKey = auditSigningKey(cfg);
+        const result = await takeCheckpoint(sql, signingKey).catch((err: unknown) => {
+          if (err instanceof CheckpointRefusedError) throw new CliError(err.message, ExitCode.Failed);
+          throw err;
+        });
+        if (options.json) printJson(result);
+        else {
+          for (const r of result.regressed) {
+            const what = r.missing
+              ? r.missing.from === r.missing.to
+                ? `missing tail: position ${r.missing.from} absent`
+                : `missing tail: positions ${r.missing.from}..${r.missing.to} absent`
+              : `the event at position ${r.mismatch?.streamPosition} has another hash`;
+            out(`BROKEN ${r.streamId}: ${what}; its checkpointed head is kept`);
+          }
+          const cp = result.checkpoint;
+          if (!cp) out('no streams yet: nothing to checkpoint');
+          else if (result.taken) {
+            out(
+              `checkpoint ${cp.seq}: ${cp.streams} streams (${result.changed} changed), root ${cp.root}, ` +
+                `signed by ${cp.signer.fingerprint}`,
+            );
+          } else out(`no head changed since checkpoint ${cp.seq} of ${cp.takenAt}, root ${cp.root}`);
+        }
+        if (result.regressed.length > 0) process.exitCode = ExitCode.Failed;
       });
     });
 
@@ -145,7 +209,12 @@ export function registerAuditCommands(program: Command): void {
       else {
         for (const f of result.failures) out(`FAILED ${f.check}: ${f.message}`);
         if (result.ok) {
-          out(`ok ${result.productId}: ${result.events} events, ${result.runs} runs, signed by ${result.fingerprint}`);
+          out(
+            `ok ${result.productId}: ${result.events} events, ${result.runs} runs, signed by ${result.fingerprint}, ` +
+              (result.checkpoint
+                ? `head at or past checkpoint ${result.checkpoint.seq} (position ${result.checkpoint.streamPosition})`
+                : 'no checkpoint: the tail is not anchored'),
+          );
         }
       }
       if (!result.ok) process.exitCode = ExitCode.Failed;
@@ -185,6 +254,33 @@ export function registerAuditCommands(program: Command): void {
       }
       if (!ok) process.exitCode = ExitCode.Failed;
     });
+}
+
+function printCaseProblems(result: CaseVerification): void {
+  const b = result.firstBreak;
+  if (b) out(`BROKEN ${b.streamId} at position ${b.streamPosition} (event ${b.eventId}): ${b.reason}`);
+  for (const problem of result.problems) {
+    if (b && problem.startsWith('chain broken')) continue;
+    out(`BROKEN ${result.productId}: ${problem}`);
+  }
+}
+
+/**
+ * The key checkpoints must be signed with: the given PEM file (public or private), else the configured audit key
+ * when one exists; none otherwise (then each checkpoint's own key, which proves integrity but not who signed).
+ */
+function trustedKey(cfg: Config, file?: string): KeyObject | undefined {
+  if (file) {
+    const pem = readInput(file).toString('utf8');
+    try {
+      return pem.includes('PRIVATE KEY') ? createPublicKey(createPrivateKey(pem)) : createPublicKey(pem);
+    } catch (err) {
+      throw new CliError(`not a key: ${file}: ${(err as Error).message}`, ExitCode.Usage);
+    }
+  }
+  const configured = cfg.AUDIT_SIGNING_KEY_FILE ?? join(cfg.OCOP_DATA_DIR, 'dev-audit-signing-key.pem');
+  if (!existsSync(configured)) return undefined;
+  return createPublicKey(auditSigningKey(cfg));
 }
 
 function notFound(err: unknown): never {
