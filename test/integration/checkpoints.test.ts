@@ -22,6 +22,8 @@ import {
 } from '../../audit';
 import { proofFor } from '../../audit/checkpoint';
 import { createLogger } from '../../config/logger';
+import { connect, createDatabase, dropDatabase, migrate } from '../../db';
+import { appendToStream } from '../../db/event-store';
 import { createCaseWorker } from '../../worker';
 import { startHarness, type Harness } from './harness';
 import { quietNotifications } from './quiet-notifications';
@@ -350,31 +352,73 @@ describe('a stream whose last events were deleted', () => {
     expect(resigned.ok).toBe(false);
     expect(resigned.failures.map((f) => f.message).join('\n')).toContain('the signature does not match its content');
 
-    // In the store: the owner inserts a checkpoint signed with another key that records the truncated head.
-    const last = (await lastCheckpoint(h.sql))!;
-    const fake = signCheckpoint(
-      { seq: last.seq + 1, takenAt: new Date().toISOString(), streams: 0, root: '', prevHash: last.hash },
-      stranger.privateKey,
-    );
-    await h.ownerSql`INSERT INTO checkpoints ${h.ownerSql({
-      seq: fake.seq,
-      taken_at: fake.takenAt,
-      streams: fake.streams,
-      root: 'f'.repeat(64),
-      prev_hash: fake.prevHash,
-      signer_public_key: fake.signer.publicKey,
-      signer_fingerprint: fake.signer.fingerprint,
-      signature: fake.signature,
-      hash: fake.hash,
-    })}`;
-    const res = await get(`/products/${intact}/verification`);
-    const body = res.json<{ ok: boolean; problems: string[] }>();
-    expect(body.ok).toBe(false);
-    expect(body.problems.join('\n')).toContain(`checkpoint ${fake.seq}: signed by`);
-    await expect(takeCheckpoint(h.sql, signing.privateKey)).rejects.toThrow(CheckpointRefusedError);
-    const refused = await cli(['audit', 'checkpoint']);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('does not verify');
+    // In the store: the owner inserts a checkpoint signed with another key. On a database of its own, since the
+    // store then takes no checkpoint until someone looks, and every verification of it fails.
+    const url = new URL(inject('databaseUrl'));
+    url.pathname = `${url.pathname}_forged_${randomBytes(3).toString('hex')}`;
+    await createDatabase(url.toString());
+    try {
+      await migrate(url.toString());
+      const sql = connect(url.toString(), { max: 2 });
+      const owner = connect(url.toString(), { max: 1, asAppRole: false });
+      try {
+        const actor = { userId: 'u1', role: 'subject', office: 'S1' };
+        const occurredAt = new Date().toISOString();
+        for (const [i, type] of ['A', 'B'].entries()) {
+          await appendToStream(sql, {
+            streamId: 'P-FORGED',
+            commandId: `c${i}`,
+            expectedVersion: i,
+            actor,
+            occurredAt,
+            ruleSetId: 'QD26_2026',
+            events: [{ type, data: {} }],
+          });
+        }
+        const first = await takeCheckpoint(sql, signing.privateKey);
+        expect(first).toMatchObject({ taken: true, checkpoint: { seq: 1, streams: 1 } });
+        expect(await verifyCase(sql, 'P-FORGED', { publicKey: signing.publicKey })).toMatchObject({ ok: true });
+
+        const fake = signCheckpoint(
+          {
+            seq: 2,
+            takenAt: new Date().toISOString(),
+            streams: 0,
+            root: headsRoot([]),
+            prevHash: first.checkpoint!.hash,
+          },
+          stranger.privateKey,
+        );
+        await owner`INSERT INTO checkpoints ${owner({
+          seq: fake.seq,
+          taken_at: fake.takenAt,
+          streams: fake.streams,
+          root: fake.root,
+          prev_hash: fake.prevHash,
+          signer_public_key: fake.signer.publicKey,
+          signer_fingerprint: fake.signer.fingerprint,
+          signature: fake.signature,
+          hash: fake.hash,
+        })}`;
+        const forgedStore = await verifyCase(sql, 'P-FORGED', { publicKey: signing.publicKey });
+        expect(forgedStore.ok).toBe(false);
+        expect(forgedStore.problems.join('\n')).toContain('checkpoint 2: signed by');
+        const all = await verifyAll(sql, { publicKey: signing.publicKey });
+        expect(all).toMatchObject({ ok: false, checkpoint: { seq: 2, ok: false } });
+        await expect(takeCheckpoint(sql, signing.privateKey)).rejects.toThrow(CheckpointRefusedError);
+        const refused = await cli(['audit', 'checkpoint'], { DATABASE_URL: url.toString() });
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain('does not verify');
+        const cliVerify = await cli(['audit', 'verify'], { DATABASE_URL: url.toString() });
+        expect(cliVerify.code).toBe(1);
+        expect(cliVerify.stdout).toContain('BROKEN checkpoint: checkpoint 2: signed by');
+      } finally {
+        await sql.end();
+        await owner.end();
+      }
+    } finally {
+      await dropDatabase(url.toString());
+    }
   });
 });
 
