@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { caseStateAsOf, exportCase, serializeBundle, verifyCase } from '../../audit';
+import { CaseNotFoundError, caseStateAsOf, exportCase, serializeBundle, verifyCase } from '../../audit';
 import type { AppDeps } from '../app';
 import { canSee } from '../access';
 import { principalOf, requireCaller, type Principal } from '../auth';
-import { HttpProblem, queryProblems } from '../problems';
+import { HttpProblem, problemSchema, queryProblems } from '../problems';
 import { getCaseDetail } from '../queries';
 import { productParams } from '../schemas';
 
@@ -77,6 +77,18 @@ export const auditRoutes =
     /** Checkpoints must be signed by the audit key when this server has it. */
     const trustedKey = () => (deps.auditSigningKey ? { publicKey: deps.auditSigningKey } : {});
 
+    /** A case whose read model exists but whose stream lost every event: nothing to serve, and it says why. */
+    async function noEventsLeft(productId: string, err: unknown): Promise<never> {
+      if (!(err instanceof CaseNotFoundError)) throw err;
+      const chain = await verifyCase(deps.sql, productId, trustedKey());
+      throw new HttpProblem(409, 'Conflict', {
+        code: 'chain_broken',
+        detail:
+          `chuỗi sự kiện của hồ sơ ${productId} không còn sự kiện nào / the case's stream holds no events: ` +
+          chain.problems.join('; '),
+      });
+    }
+
     app.get(
       '/products/:productId/state',
       {
@@ -86,13 +98,15 @@ export const auditRoutes =
           security: [{ bearer: [] }],
           params: productParams,
           querystring: z.strictObject({ at: z.iso.datetime({ offset: true }) }),
-          response: { 200: asOfSchema, ...queryProblems },
+          response: { 200: asOfSchema, ...queryProblems, 409: problemSchema },
         },
       },
       async (req) => {
         await auditable(principalOf(req), req.params.productId);
         const [asOf, chain] = await Promise.all([
-          caseStateAsOf(deps.sql, req.params.productId, req.query.at),
+          caseStateAsOf(deps.sql, req.params.productId, req.query.at).catch((err: unknown) =>
+            noEventsLeft(req.params.productId, err),
+          ),
           verifyCase(deps.sql, req.params.productId, trustedKey()),
         ]);
         return { ...asOf, state: { ...asOf.state }, summary: { ...asOf.summary }, chain };
@@ -132,7 +146,11 @@ export const auditRoutes =
           tags: ['audit'],
           security: [{ bearer: [] }],
           params: productParams,
-          response: { 200: z.string().describe('The bundle: canonical JSON and a newline'), ...queryProblems },
+          response: {
+            200: z.string().describe('The bundle: canonical JSON and a newline'),
+            ...queryProblems,
+            409: problemSchema,
+          },
         },
       },
       async (req, reply) => {
@@ -145,7 +163,7 @@ export const auditRoutes =
           client: deps.temporal,
           productId: req.params.productId,
           signingKey: deps.auditSigningKey,
-        });
+        }).catch((err: unknown) => noEventsLeft(req.params.productId, err));
         return reply
           .type('application/json')
           .header('content-disposition', `attachment; filename="ocop-${req.params.productId}.bundle.json"`)

@@ -172,6 +172,26 @@ describe('a stream whose last events were deleted', () => {
     const one = await cli(['audit', 'verify', '--case', id]);
     expect(one.code, one.stderr).toBe(1);
     expect(one.stdout).toContain(`BROKEN ${id}: missing tail: positions 3..4 absent`);
+
+    // Every event gone: verification still answers from the read model; state and export refuse to serve nothing.
+    const emptied = await caseWith(2);
+    await deleteTail(emptied, 1);
+    expect((await get(`/products/${emptied}/verification`)).json()).toMatchObject({
+      ok: false,
+      events: 0,
+      missingTail: { from: 1, to: 2, detectedBy: ['read_model'] },
+    });
+    for (const url of [
+      `/products/${emptied}/state?at=${encodeURIComponent(new Date().toISOString())}`,
+      `/products/${emptied}/export`,
+    ]) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(409);
+      expect(res.json()).toMatchObject({
+        code: 'chain_broken',
+        detail: expect.stringContaining('positions 1..2 absent'),
+      });
+    }
   });
 
   it('is named by the last signed checkpoint even when the read model was rewritten to match', async () => {
