@@ -348,19 +348,24 @@ const LOCK = 'ocop-cycle checkpoints';
  * Takes a checkpoint of every stream's head, signed with `signingKey`, unless no head changed since the last one.
  * Checkpointers serialize on an advisory lock. A stream that lost its checkpointed head (or whose event there has
  * another hash) keeps its old head in the new checkpoint, so the loss stays visible; the last checkpoint must verify
- * with the same key, or nothing is taken.
+ * with the same key (or, once after a key rotation, with `previousPublicKey`), or nothing is taken.
  */
 export async function takeCheckpoint(
   sql: Sql,
   signingKey: KeyObject,
-  options: { now?: Date } = {},
+  options: {
+    now?: Date;
+    /** After a key rotation: the key the last checkpoint was signed with. @default the public half of signingKey */
+    previousPublicKey?: KeyObject | string;
+  } = {},
 ): Promise<TakeCheckpointResult> {
   return sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(hashtext(${LOCK}))`;
     const last = await lastCheckpoint(tx);
     let previous = new Map<string, StreamHead>();
     if (last) {
-      const verified = await verifyStoredCheckpoint(tx, last, { publicKey: createPublicKey(signingKey) });
+      const publicKey = options.previousPublicKey ?? createPublicKey(signingKey);
+      const verified = await verifyStoredCheckpoint(tx, last, { publicKey });
       if (!verified.status.ok) throw new CheckpointRefusedError(verified.status.problems);
       previous = verified.heads;
     }

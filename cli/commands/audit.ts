@@ -97,14 +97,21 @@ export function registerAuditCommands(program: Command): void {
     .description(
       "take a signed checkpoint of every stream's head now (the worker also takes one every AUDIT_CHECKPOINT_MINUTES)",
     )
+    .option(
+      '--previous-public-key <pem-file>',
+      'after rotating AUDIT_SIGNING_KEY_FILE: the key the last checkpoint was signed with (public or private PEM)',
+    )
     .option('--json', 'print the result as JSON')
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { previousPublicKey?: string; json?: boolean }) => {
       await withDatabase(async (sql, cfg) => {
         const signingKey = auditSigningKey(cfg);
-        const result = await takeCheckpoint(sql, signingKey).catch((err: unknown) => {
-          if (err instanceof CheckpointRefusedError) throw new CliError(err.message, ExitCode.Failed);
-          throw err;
-        });
+        const previousPublicKey = options.previousPublicKey ? trustedKey(cfg, options.previousPublicKey) : undefined;
+        const result = await takeCheckpoint(sql, signingKey, previousPublicKey ? { previousPublicKey } : {}).catch(
+          (err: unknown) => {
+            if (err instanceof CheckpointRefusedError) throw new CliError(err.message, ExitCode.Failed);
+            throw err;
+          },
+        );
         if (options.json) printJson(result);
         else {
           for (const r of result.regressed) {

@@ -37,6 +37,7 @@ const SUBJECT = `HTX-CKPT-${randomBytes(2).toString('hex')}`;
 const secret = 'checkpoint-api-secret-checkpoint-0001';
 const signing = generateKeyPairSync('ed25519');
 const stranger = generateKeyPairSync('ed25519');
+const rotated = generateKeyPairSync('ed25519');
 
 let h: Harness;
 let app: Awaited<ReturnType<typeof buildApp>>;
@@ -399,13 +400,28 @@ describe('a stream whose last events were deleted', () => {
         expect(first).toMatchObject({ taken: true, checkpoint: { seq: 1, streams: 1 } });
         expect(await verifyCase(sql, 'P-FORGED', { publicKey: signing.publicKey })).toMatchObject({ ok: true });
 
+        // A key rotation: the new key continues the chain only when told which key signed the last checkpoint.
+        await appendToStream(sql, {
+          streamId: 'P-FORGED',
+          commandId: 'c2',
+          expectedVersion: 2,
+          actor,
+          occurredAt,
+          ruleSetId: 'QD26_2026',
+          events: [{ type: 'C', data: {} }],
+        });
+        await expect(takeCheckpoint(sql, rotated.privateKey)).rejects.toThrow(CheckpointRefusedError);
+        const second = await takeCheckpoint(sql, rotated.privateKey, { previousPublicKey: signing.publicKey });
+        expect(second).toMatchObject({ taken: true, checkpoint: { seq: 2, prevHash: first.checkpoint!.hash } });
+        expect(await verifyAll(sql, { publicKey: rotated.publicKey })).toMatchObject({ ok: true, checkpoints: 2 });
+
         const fake = signCheckpoint(
           {
-            seq: 2,
+            seq: 3,
             takenAt: new Date().toISOString(),
             streams: 0,
             root: headsRoot([]),
-            prevHash: first.checkpoint!.hash,
+            prevHash: second.checkpoint!.hash,
           },
           stranger.privateKey,
         );
@@ -420,18 +436,18 @@ describe('a stream whose last events were deleted', () => {
           signature: fake.signature,
           hash: fake.hash,
         })}`;
-        const forgedStore = await verifyCase(sql, 'P-FORGED', { publicKey: signing.publicKey });
+        const forgedStore = await verifyCase(sql, 'P-FORGED', { publicKey: rotated.publicKey });
         expect(forgedStore.ok).toBe(false);
-        expect(forgedStore.problems.join('\n')).toContain('checkpoint 2: signed by');
-        const all = await verifyAll(sql, { publicKey: signing.publicKey });
-        expect(all).toMatchObject({ ok: false, checkpoint: { seq: 2, ok: false } });
-        await expect(takeCheckpoint(sql, signing.privateKey)).rejects.toThrow(CheckpointRefusedError);
+        expect(forgedStore.problems.join('\n')).toContain('checkpoint 3: signed by');
+        const all = await verifyAll(sql, { publicKey: rotated.publicKey });
+        expect(all).toMatchObject({ ok: false, checkpoint: { seq: 3, ok: false } });
+        await expect(takeCheckpoint(sql, rotated.privateKey)).rejects.toThrow(CheckpointRefusedError);
         const refused = await cli(['audit', 'checkpoint'], { DATABASE_URL: url.toString() });
         expect(refused.code).toBe(1);
         expect(refused.stderr).toContain('does not verify');
         const cliVerify = await cli(['audit', 'verify'], { DATABASE_URL: url.toString() });
         expect(cliVerify.code).toBe(1);
-        expect(cliVerify.stdout).toContain('BROKEN checkpoint: checkpoint 2: signed by');
+        expect(cliVerify.stdout).toContain('BROKEN checkpoint: checkpoint 3: signed by');
       } finally {
         await sql.end();
         await owner.end();
