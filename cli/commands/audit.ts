@@ -194,8 +194,12 @@ export function registerAuditCommands(program: Command): void {
           writeFileSync(options.out, serializeBundle(bundle));
           out(
             `wrote ${options.out}: ${bundle.events.length} events, ${bundle.temporal.runs.length} runs, ` +
-              `signed by ${bundle.signer.fingerprint}`,
+              `signed by ${bundle.signer.fingerprint}` +
+              (bundle.checkpoint ? `, with checkpoint ${bundle.checkpoint.seq}` : ', no checkpoint covers it yet'),
           );
+          // The bundle is written all the same (it is the evidence), and says so in its `chain` member.
+          for (const problem of bundle.chain?.problems ?? []) out(`BROKEN ${options.case}: ${problem}`);
+          if (bundle.chain && !bundle.chain.ok) process.exitCode = ExitCode.Failed;
         });
       } finally {
         await connection.close();

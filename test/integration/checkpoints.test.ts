@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
@@ -45,8 +45,20 @@ let dir: string;
 const tokens: Record<string, string> = {};
 let keys = 0;
 
+/**
+ * A database of this file's own: checkpoints cover every stream of a database and are signed with this file's key,
+ * so on the shared one every other file's verification (with its own audit key) would report them.
+ */
+const databaseUrl = (() => {
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `${url.pathname}_checkpoints_${randomBytes(3).toString('hex')}`;
+  return url.toString();
+})();
+
 beforeAll(async () => {
-  h = await startHarness('checkpoints');
+  await createDatabase(databaseUrl);
+  await migrate(databaseUrl);
+  h = await startHarness('checkpoints', { databaseUrl });
   app = await buildApp({
     sql: h.sql,
     temporal: h.client,
@@ -65,6 +77,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await h?.stop();
+  await dropDatabase(databaseUrl);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -124,7 +137,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliResul
         cwd: join(import.meta.dirname, '..', '..'),
         env: {
           ...process.env,
-          DATABASE_URL: inject('databaseUrl'),
+          DATABASE_URL: databaseUrl,
           TEMPORAL_ADDRESS: inject('temporalAddress'),
           AUDIT_SIGNING_KEY_FILE: join(dir, 'signing.pem'),
           LOG_LEVEL: 'error',
@@ -317,6 +330,14 @@ describe('a stream whose last events were deleted', () => {
     });
     expect(verified.code, verified.stderr).toBe(1);
     expect(verified.stdout).toContain('FAILED tail: missing tail: positions 3..4 absent');
+
+    const cliFile = join(dir, 'cli-truncated.json');
+    const cliExport = await cli(['audit', 'export', '--case', truncated, '--out', cliFile]);
+    expect(cliExport.code, cliExport.stderr).toBe(1);
+    expect(cliExport.stdout).toContain(`BROKEN ${truncated}: missing tail: positions 3..4 absent`);
+    const cliBundle = JSON.parse(readFileSync(cliFile, 'utf8')) as AuditBundle;
+    expect(cliBundle.checkpoint).toMatchObject({ leaf: { streamId: truncated, streamPosition: 4 } });
+    expect(cliBundle.chain).toMatchObject({ ok: false });
 
     const fine = await get(`/products/${intact}/export`);
     expect(verifyBundleBytes(fine.body, { publicKey: signing.publicKey })).toMatchObject({

@@ -22,11 +22,15 @@ export interface Harness {
 
 export async function startHarness(
   name: string,
-  options: { notifications?: ActivityDeps['notifications'] } = {},
+  options: {
+    notifications?: ActivityDeps['notifications'];
+    /** A database of the test's own (created and migrated by it). @default the run's shared database */
+    databaseUrl?: string;
+  } = {},
 ): Promise<Harness> {
   installTemporalRuntime(createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'));
   const taskQueue = `${name}-${randomBytes(4).toString('hex')}`;
-  const databaseUrl = inject('databaseUrl');
+  const databaseUrl = options.databaseUrl ?? inject('databaseUrl');
   const address = inject('temporalAddress');
   const sql = connect(databaseUrl, { max: 5 });
   const ownerSql = connect(databaseUrl, { max: 2, asAppRole: false });
