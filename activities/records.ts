@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Sql } from '../db';
 import { appendToStream, WrongExpectedVersionError } from '../db/event-store';
 import { canonicalJson } from '../db/canonical';
+import { textIssues } from '../domain/text';
 import { projectAppend } from '../db/projections';
 import type { Logger } from '../config/logger';
 import type { Notice, NotificationOffsets } from '../domain/notifications';
@@ -57,6 +58,15 @@ export function createRecordActivities(deps: RecordDeps) {
         });
       }
       const input = parsed.data;
+      // What storage cannot hold fails the command at once: retrying would only hold the case's turn for ever.
+      const unstorable = textIssues(raw, { bidi: false, limit: 1 })[0];
+      if (unstorable) {
+        throw ApplicationFailure.create({
+          type: 'UnrecordableCommand',
+          message: `${unstorable.path.join('.')}: ${unstorable.message}`,
+          nonRetryable: true,
+        });
+      }
       const notices = (input.notices ?? []) as Notice[];
       let enqueued = 0;
       try {
@@ -104,8 +114,34 @@ export function createRecordActivities(deps: RecordDeps) {
           // Only the case's own workflow writes its stream, so this is a defect: stop retrying and say so.
           throw ApplicationFailure.create({ type: 'WrongExpectedVersion', message: err.message, nonRetryable: true });
         }
+        if (isPermanentDataError(err)) {
+          // PostgreSQL refused the values themselves (a data exception, a constraint the command breaks): the same
+          // command fails the same way on every retry, so it fails now and the workflow gives the case's turn back.
+          // Outages, deadlocks and serialization failures stay retryable.
+          deps.log.warn(
+            { productId: input.productId, commandId: input.commandId, code: err.code, err },
+            'the records refuse this command',
+          );
+          throw ApplicationFailure.create({
+            type: 'UnrecordableCommand',
+            message: `PostgreSQL ${err.code}: ${err.message}`,
+            nonRetryable: true,
+          });
+        }
         throw err;
       }
     },
   };
+}
+
+/**
+ * A PostgreSQL error no retry can cure: SQLSTATE class 22 (data exception) or 23 (integrity constraint violation).
+ * The append's own idempotency never raises one (a repeated command is found before the insert, under the stream's
+ * lock), so a 23xxx here is a constraint the command's values break.
+ */
+export function isPermanentDataError(err: unknown): err is Error & { code: string } {
+  const e = err as { name?: string; code?: unknown } | null;
+  return (
+    e?.name === 'PostgresError' && typeof e.code === 'string' && (e.code.startsWith('22') || e.code.startsWith('23'))
+  );
 }

@@ -8,7 +8,6 @@ import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
   serializerCompiler,
-  validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../config/logger';
@@ -16,6 +15,7 @@ import type { Sql } from '../db';
 import { AuthenticationError, verifyAuthorization, type Principal } from './auth';
 import { CommandGateway, CommandService } from './commands';
 import { exampleFor } from './examples';
+import { clientErrorHandler, frameworkErrors, securityHeaders } from './hardening';
 import { HttpProblem, problemType, type Problem } from './problems';
 import { commandRoutes } from './routes/commands';
 import { healthRoutes } from './routes/health';
@@ -25,6 +25,7 @@ import { councilRoutes } from './routes/council';
 import { auditRoutes } from './routes/audit';
 import { roundRoutes } from './routes/rounds';
 import { inboxRoutes } from './routes/inbox';
+import { guardedValidatorCompiler } from './validation';
 
 export interface AppDeps {
   sql: Sql;
@@ -40,6 +41,11 @@ export interface AppDeps {
   rateLimitWindowMs?: number;
   /** Signs audit export bundles; without it GET /products/:id/export answers 503. */
   auditSigningKey?: KeyObject;
+  /**
+   * How long a command may take before the API answers 503 with Retry-After; the command goes on, and a retry
+   * with the same Idempotency-Key attaches to it. @default 30000
+   */
+  commandTimeoutMs?: number;
 }
 
 declare module 'fastify' {
@@ -63,8 +69,11 @@ export async function buildApp(deps: AppDeps) {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     requestTimeout: 60_000,
+    clientErrorHandler,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(guardedValidatorCompiler);
+  app.addHook('onSend', securityHeaders);
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(fastifySwagger, {
@@ -126,6 +135,8 @@ export async function buildApp(deps: AppDeps) {
   app.setErrorHandler((err, req, reply) => {
     const problem = toProblem(err, req.id);
     if (problem.status >= 500) req.log.error({ err }, 'request failed');
+    else if (isDataException(err)) req.log.warn({ err }, 'a request value PostgreSQL cannot take');
+    if (err instanceof HttpProblem) reply.headers(err.headers);
     return reply.code(problem.status).type('application/problem+json').send(problem);
   });
   app.setNotFoundHandler((req, reply) =>
@@ -135,7 +146,7 @@ export async function buildApp(deps: AppDeps) {
       .send({ type: problemType(404), title: 'Not Found', status: 404, detail: `no route ${req.method} ${req.url}` }),
   );
 
-  const gateway = new CommandGateway(deps.temporal.workflow, deps.taskQueue);
+  const gateway = new CommandGateway(deps.temporal.workflow, deps.taskQueue, deps.commandTimeoutMs ?? 30_000);
   const commands = new CommandService(deps.sql, gateway);
   await app.register(healthRoutes(deps));
   await app.register(productRoutes(deps, commands));
@@ -173,6 +184,16 @@ function toProblem(err: unknown, requestId: string): Problem {
   if (err instanceof AuthenticationError) {
     return { type: problemType(401), title: 'Unauthorized', status: 401, detail: err.message, requestId };
   }
+  if (isDataException(err)) {
+    // A value validation let through but PostgreSQL refuses (out of range, bad encoding): the request's fault.
+    return {
+      type: problemType(400),
+      title: 'Bad Request',
+      status: 400,
+      detail: 'a value of the request is out of the range the records can hold',
+      requestId,
+    };
+  }
   const status = (err as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const message = err instanceof Error ? err.message : 'bad request';
@@ -180,6 +201,12 @@ function toProblem(err: unknown, requestId: string): Problem {
   }
   // 5xx: the details stay in the log, under the request id.
   return { type: problemType(500), title: 'Internal Server Error', status: 500, requestId };
+}
+
+/** A PostgreSQL data exception (SQLSTATE class 22: a value out of range, an invalid encoding or format). */
+function isDataException(err: unknown): boolean {
+  const e = err as { name?: string; code?: unknown } | null;
+  return e?.name === 'PostgresError' && typeof e.code === 'string' && e.code.startsWith('22');
 }
 
 function titleOf(status: number): string {
@@ -194,6 +221,7 @@ function titleOf(status: number): string {
       412: 'Precondition Failed',
       415: 'Unsupported Media Type',
       429: 'Too Many Requests',
+      431: 'Request Header Fields Too Large',
     }[status] ?? 'Client Error'
   );
 }

@@ -1,6 +1,7 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Actor, Role } from '../domain';
+import { textFault } from '../domain/text';
 
 /** The roles a bearer token may carry; `system` is the workflow's own and never given to a person. */
 export const USER_ROLES = [
@@ -14,12 +15,22 @@ export const USER_ROLES = [
 ] as const satisfies readonly Role[];
 export type UserRole = (typeof USER_ROLES)[number];
 
+/** A claim that becomes the actor of recorded events: nothing the records cannot hold or should not show. */
+const claim = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .superRefine((s, ctx) => {
+      const fault = textFault(s);
+      if (fault) ctx.addIssue({ code: 'custom', message: fault });
+    });
+
 export const principalSchema = z.object({
-  sub: z.string().min(1).max(128),
+  sub: claim(128).min(1),
   role: z.enum(USER_ROLES),
   /** Commune or province GSO code, `MINISTRY`, or `VN` (nationwide, for auditors and admins). */
-  jurisdiction: z.string().min(1).max(64),
-  name: z.string().max(200).optional(),
+  jurisdiction: claim(64).min(1),
+  name: claim(200).optional(),
 });
 export type Principal = z.infer<typeof principalSchema>;
 
@@ -61,7 +72,10 @@ export async function verifyAuthorization(secret: string, header: string | undef
     throw new AuthenticationError(`invalid token: ${err instanceof Error ? err.message : String(err)}`);
   }
   const parsed = principalSchema.safeParse(payload);
-  if (!parsed.success) throw new AuthenticationError(`token lacks a valid role or jurisdiction`);
+  if (!parsed.success) {
+    const claims = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+    throw new AuthenticationError(`token lacks a valid role or jurisdiction (${claims})`);
+  }
   return parsed.data;
 }
 

@@ -5,7 +5,7 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowClient,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db';
 import type { Actor, Command, RecordedEvent } from '../domain';
 import { caseWorkflowId, commandUpdate, type CommandResult } from '../workflows/messages';
@@ -51,9 +51,41 @@ export class CommandGateway {
   constructor(
     private readonly client: WorkflowClient,
     private readonly taskQueue: string,
+    /** How long the API waits for a command's answer; past it the caller gets 503 and may retry with its key. */
+    private readonly timeoutMs = 30_000,
   ) {}
 
+  /**
+   * Sends the command and waits for its answer at most `timeoutMs`. Past that the wait is abandoned (503 with
+   * Retry-After), never the command: it stays with the case's workflow under its Update id, so a retry with the
+   * same Idempotency-Key attaches to it, or gets its result once it has one.
+   */
   async send(options: SendCommandOptions): Promise<CommandResult> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
+    try {
+      return await this.client.withAbortSignal(abort.signal, () => this.sendNow(options));
+    } catch (err) {
+      if (!abort.signal.aborted) throw err;
+      const retryAfter = Math.max(1, Math.min(30, Math.ceil(this.timeoutMs / 1000)));
+      throw new HttpProblem(
+        503,
+        'Service Unavailable',
+        {
+          code: 'command_timeout',
+          detail:
+            `Lệnh chưa có kết quả sau ${this.timeoutMs / 1000} giây; gửi lại với cùng Idempotency-Key. / ` +
+            `The command has no answer after ${this.timeoutMs / 1000} s; it is not lost: retry with the same ` +
+            'Idempotency-Key to get its answer.',
+        },
+        { 'retry-after': String(retryAfter) },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async sendNow(options: SendCommandOptions): Promise<CommandResult> {
     const request = {
       commandId: options.commandId,
       actor: options.actor,
@@ -103,6 +135,15 @@ function toProblem(err: unknown): unknown {
     if (cause.type === 'InvalidCommand') {
       return new HttpProblem(400, 'Bad Request', { detail: cause.message });
     }
+  }
+  // The records refused what the command would write (activities/records.ts): no retry can change that. A local
+  // activity's failure arrives as it was thrown, a scheduled one's wrapped in an ActivityFailure.
+  const refused = cause instanceof ActivityFailure ? cause.cause : cause;
+  if (refused instanceof ApplicationFailure && refused.type === 'UnrecordableCommand') {
+    return new HttpProblem(422, 'Unprocessable Content', {
+      code: 'unrecordable',
+      detail: `Không thể ghi lệnh này vào hồ sơ. / The command cannot be recorded: ${refused.message}`,
+    });
   }
   return err;
 }
@@ -191,7 +232,8 @@ export class CommandService {
       },
       run: () => this.run(o),
       // A decider's rejection is definitive for this key; anything else (404, outage) may be retried.
-      definitive: (problem) => problem.extra.code !== undefined || problem.status === 400,
+      // A timeout (503 command_timeout) is not: the command goes on, and a retry attaches to it.
+      definitive: (problem) => problem.status < 500 && (problem.extra.code !== undefined || problem.status === 400),
     });
   }
 

@@ -22,6 +22,8 @@ export class HttpProblem extends Error {
     readonly status: number,
     readonly title: string,
     readonly extra: Omit<Problem, 'type' | 'title' | 'status'> = {},
+    /** Headers the answer carries besides the problem, e.g. Retry-After. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(extra.detail ?? title);
     this.name = 'HttpProblem';

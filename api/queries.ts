@@ -3,6 +3,7 @@ import type { Sql } from '../db';
 import { toCaseView, type CaseView } from '../db/projections';
 import { pendingDeadlines, type CaseState } from '../domain';
 import type { Principal } from './auth';
+import { productIdSchema } from './schemas';
 
 /*
  * The API's read side: every query over the read models (`cases`) and the event store (`events`). The caller's
@@ -114,15 +115,30 @@ export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c.term === undefined ? [c.at, c.id] : [c.at, c.id, c.term])).toString('base64url');
 }
 
-/** The cursor, or null when it is not one this API wrote. */
+/** An instant as `toISOString` writes it, in the years a record can carry. */
+const CURSOR_INSTANT = /^(19|2\d)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+const sameInstant = (at: string): boolean => {
+  const t = Date.parse(at);
+  return !Number.isNaN(t) && new Date(t).toISOString() === at;
+};
+
+/**
+ * The cursor, or null when it is not one this API wrote: an instant of the form and years the API writes, a product
+ * id of the API's alphabet and a certificate term within PostgreSQL's integer, so that no cursor can make the
+ * query fail.
+ */
 export function decodeCursor(s: string): Cursor | null {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
     if (!Array.isArray(parsed) || parsed.length < 2 || parsed.length > 3) return null;
     const [at, id, term] = parsed as unknown[];
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) return null;
+    if (typeof at !== 'string' || !CURSOR_INSTANT.test(at) || !sameInstant(at)) return null;
+    if (typeof id !== 'string' || !productIdSchema.safeParse(id).success) return null;
     if (term === undefined) return { at, id };
-    return Number.isSafeInteger(term) ? { at, id, term: term as number } : null;
+    return Number.isInteger(term) && (term as number) >= 0 && (term as number) <= 2 ** 31 - 1
+      ? { at, id, term: term as number }
+      : null;
   } catch {
     return null;
   }

@@ -47,6 +47,8 @@ async function main() {
     throw err;
   }
   const dataDir = resolve(config.OCOP_DATA_DIR);
+  // Databases, keys and logs live here: readable by this user only.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const log = createLogger(config.LOG_LEVEL);
   installTemporalRuntime(log);
   await takeDataFolder(dataDir);
@@ -135,6 +137,7 @@ async function main() {
     log: log.child({ component: 'api' }),
     bodyLimit: config.API_BODY_LIMIT,
     rateLimit: config.API_RATE_LIMIT_PER_MINUTE,
+    commandTimeoutMs: config.API_COMMAND_TIMEOUT_SECONDS * 1000,
     auditSigningKey: auditSigningKey(config),
   });
   await app.listen({ host: config.API_HOST, port: config.API_PORT });

@@ -42,6 +42,11 @@ export const configSchema = z.object({
   AUDIT_SIGNING_KEY_FILE: optionalString,
   /** Minutes between the worker's signed checkpoints of every stream's head (audit/checkpoint.ts); 0 turns them off. */
   AUDIT_CHECKPOINT_MINUTES: z.coerce.number().min(0).max(10080).default(15),
+  /**
+   * Seconds the API waits for a command's answer; past them it answers 503 with Retry-After, and a retry with the
+   * same Idempotency-Key attaches to the command still running.
+   */
+  API_COMMAND_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(30),
   /** Requests per minute the API accepts from one principal (or one IP address when anonymous); then 429. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -2,3 +2,4 @@
 export * from './case';
 export * from './calendar';
 export * from './rules';
+export * from './text';

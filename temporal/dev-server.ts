@@ -1,7 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  createWriteStream,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporalCliPath } from './binaries';
 import { devServerSearchAttributeArgs } from './search-attributes';
@@ -71,7 +80,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const address = `127.0.0.1:${options.port}`;
   const namespace = options.namespace ?? 'default';
   if (!cli) return startWithSdkDownload(options, address);
-  if (options.dbFile) mkdirSync(dirname(options.dbFile), { recursive: true });
+  if (options.dbFile) keepPrivate(options.dbFile);
   const args = [
     'server',
     'start-dev',
@@ -87,10 +96,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...devServerSearchAttributeArgs(),
   ];
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnPrivate(cli, args);
   if (options.logFile) {
-    mkdirSync(dirname(options.logFile), { recursive: true });
-    const log = createWriteStream(options.logFile, { flags: 'a' });
+    mkdirSync(dirname(options.logFile), { recursive: true, mode: 0o700 });
+    const log = createWriteStream(options.logFile, { flags: 'a', mode: 0o600 });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
   } else {
@@ -140,6 +149,35 @@ export async function stopOrphanedDevServer(pidFile: string, marker: string): Pr
   for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   return pid;
+}
+
+/**
+ * The server's SQLite file holds every workflow's history, names and personal data included: its folder is made
+ * 0700, and files an earlier version left readable to others are made 0600. New files are private because the
+ * server runs under umask 077 (see `spawnPrivate`).
+ */
+export function keepPrivate(dbFile: string): void {
+  const dir = dirname(dbFile);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isFile()) chmodSync(path, 0o600);
+  }
+}
+
+/**
+ * Spawns the server under umask 077, so the database, journal and WAL files it creates are 0600. (The server needs
+ * to create its database file itself: it sets up its schema only in a file it created.) The umask is the process's,
+ * so it is restored at once; spawning forks synchronously, so only the child has it.
+ */
+function spawnPrivate(command: string, args: string[]): ChildProcess {
+  const previous = process.umask(0o077);
+  try {
+    return spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  } finally {
+    process.umask(previous);
+  }
 }
 
 async function waitForServer(address: string, namespace: string, timeoutMs: number, exited: () => string | null) {

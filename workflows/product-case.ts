@@ -22,6 +22,7 @@ import {
   record,
   summarize,
   SYSTEM_ACTOR,
+  textIssues,
   type Actor,
   type CaseState,
   type Command,
@@ -212,6 +213,15 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
       validator: (request: CommandRequest) => {
         if (recent.has(request.commandId)) return;
         refuseStale(request.expectedVersion, version);
+        // Text no record may hold, in any field (also those the schema leaves open), is refused before history.
+        const [bad] = textIssues(request.command, { limit: 1 });
+        if (bad) {
+          throw ApplicationFailure.create({
+            type: 'InvalidCommand',
+            message: `${['command', ...bad.path].join('.')}: ${bad.message}`,
+            nonRetryable: true,
+          });
+        }
         const parsed = commandSchema.safeParse(request.command);
         if (!parsed.success) {
           throw ApplicationFailure.create({

@@ -12,6 +12,8 @@ export const healthRoutes =
     app.get(
       '/health',
       {
+        // Probes from load balancers and monitors never use up the anonymous callers' rate limit, nor are refused.
+        config: { rateLimit: false },
         schema: {
           summary: 'Whether Temporal and PostgreSQL are reachable',
           tags: ['operations'],

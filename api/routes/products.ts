@@ -30,9 +30,11 @@ export const importDossierBody = strictDeep(
 ) as unknown as typeof importDossierInProgressData;
 
 const listQuery = z.strictObject({ ...caseFilterQuery, ...pageQuery });
+/** The largest stream position the event store can hold (a PostgreSQL integer). */
+const MAX_POSITION = 2 ** 31 - 1;
 const historyQuery = z.strictObject({
   /** Events after this stream position; `nextAfter` of the previous page. */
-  after: z.coerce.number().int().min(0).default(0),
+  after: z.coerce.number().int().min(0).max(MAX_POSITION).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 const historySchema = z.object({

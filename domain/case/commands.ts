@@ -21,7 +21,8 @@ export type RecognitionLevel = (typeof RecognitionLevel)[keyof typeof Recognitio
 function isCalendarDate(s: string): boolean {
   const [y, m, d] = s.split('-').map(Number) as [number, number, number];
   const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-  return m >= 1 && m <= 12 && d >= 1 && d <= (days[m - 1] ?? 0);
+  // Year 0000 is no year in PostgreSQL's calendar (1 BC is followed by AD 1), so no record could hold it.
+  return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= (days[m - 1] ?? 0);
 }
 
 /**
