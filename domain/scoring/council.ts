@@ -65,7 +65,7 @@ export interface CriterionBreakdown {
   readonly title: string;
   readonly maxPoints: number;
   readonly choices: readonly MemberChoice[];
-  /** The members' mean for this criterion, rounded to 2 decimals for display. */
+  /** The members' mean for this criterion, truncated to 2 decimals (see `truncate2`). */
   readonly averagePoints: number;
 }
 
@@ -77,7 +77,7 @@ export interface UnmetMinimum {
   readonly requiredOptionId: string;
   readonly requiredOptionText: string;
   readonly requiredPoints: number;
-  /** The members' mean for the criterion, rounded to 2 decimals. */
+  /** The members' mean for the criterion, truncated to 2 decimals (see `truncate2`). */
   readonly averagePoints: number;
 }
 
@@ -119,16 +119,17 @@ export type CouncilOutcome =
     };
 
 /**
- * The average truncated, not rounded, to 2 decimals: the star bands start at whole numbers, so a truncated score
- * is always in the same band as the exact mean (69.995 shows as 69.99 and stays 3★, never "70.00 but 3★").
- * Integer arithmetic keeps 6999.999… from a float division away.
+ * Every average the council shows (the total, each part, each criterion) is truncated, not rounded, to 2 decimals:
+ * one rule for all. QĐ 26/2026 art. 3.3 bands the "tổng điểm trung bình" itself ("từ 70 đến dưới 90") and sets no
+ * rounding, and the starred minimums compare a criterion's mean with an option's points; a truncated figure is
+ * never above the exact mean, so a shown score is always in the band of the exact mean (69.995 shows as 69.99 and
+ * stays 3★, never "70.00 but 3★") and a shown criterion mean never reaches a minimum the exact one missed. Integer
+ * arithmetic keeps 6999.999… from a float division away.
  */
 function truncate2(sum: number, count: number): number {
-  const hundredths = sum * 100;
+  const hundredths = Math.round(sum * 100);
   return (hundredths - (hundredths % count)) / count / 100;
 }
-
-const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /**
  * The council's result for one dossier on one sheet. Knock-outs reject the dossier whatever the scores; otherwise
@@ -219,7 +220,7 @@ export function councilResult(sheet: ScoreSheet, input: CouncilInput): CouncilOu
           title: criterion.title,
           maxPoints: criterion.maxPoints,
           choices,
-          averagePoints: round2(mean),
+          averagePoints: truncate2(mean * submitted, submitted),
         });
       }
     }
@@ -238,7 +239,7 @@ export function councilResult(sheet: ScoreSheet, input: CouncilInput): CouncilOu
           requiredOptionId: option.id,
           requiredOptionText: option.text,
           requiredPoints: option.points,
-          averagePoints: round2(mean),
+          averagePoints: truncate2(mean * submitted, submitted),
         });
       }
     }
@@ -249,7 +250,10 @@ export function councilResult(sheet: ScoreSheet, input: CouncilInput): CouncilOu
 
   const partAverages = { A: 0, B: 0, C: 0 };
   for (const id of ['A', 'B', 'C'] as const) {
-    partAverages[id] = round2(members.reduce((t, m) => t + m.score.parts[id], 0) / submitted);
+    partAverages[id] = truncate2(
+      members.reduce((t, m) => t + m.score.parts[id], 0),
+      submitted,
+    );
   }
 
   return {

@@ -65,7 +65,8 @@ describe('councilResult: averaging', () => {
       ['m2', '3.2-a', 0],
     ]);
     expect(c32.averagePoints).toBe(0.33);
-    expect(outcome.breakdown.find((b) => b.criterionId === '1.2')!.averagePoints).toBe(0.67);
+    // 2/3 = 0.666…: truncated like the total, not rounded to 0.67.
+    expect(outcome.breakdown.find((b) => b.criterionId === '1.2')!.averagePoints).toBe(0.66);
     expect(outcome.breakdown).toHaveLength(32);
     expect(outcome.partAverages).toEqual({ A: 31, B: 17, C: 26 });
   });
@@ -81,6 +82,24 @@ describe('councilResult: averaging', () => {
     expect(outcome.averageScore).toBe(69.66);
     expect(outcome.bandStar).toBe(3);
     expect(outcome.star).toBe(3);
+  });
+
+  it('truncates the part averages by the same rule as the total (one rule, not rounding for parts)', () => {
+    const outcome = final(
+      councilResult(fresh, {
+        members: council3,
+        submissions: all3(freshAt(70), freshAt(70), freshAt(69)),
+        closedByChair: false,
+      }),
+    );
+    const exact = { A: 0, B: 0, C: 0 };
+    for (const id of ['A', 'B', 'C'] as const) {
+      const parts = [freshAt(70), freshAt(70), freshAt(69)].map((s) => scoreMemberSheet(fresh, s).parts[id]);
+      exact[id] = parts.reduce((t, x) => t + x, 0) / 3;
+      expect(outcome.partAverages[id]).toBe(Math.trunc(exact[id] * 100 + 1e-9) / 100);
+    }
+    // One part carries the odd point: its mean is x.666…, shown x.66 as the total's 69.666… is shown 69.66.
+    expect(Object.values(outcome.partAverages).some((v) => Math.round(v * 100) % 100 === 66)).toBe(true);
   });
 
   it('puts 70.00 in 4★ and 69.99 in 3★', () => {
@@ -148,7 +167,7 @@ describe('councilResult: starred minimums', () => {
   });
 
   it("judges a minimum on the members' mean for the criterion", () => {
-    // Two of three tick the 4★ option of 2.3 (3, 3, 2 → mean 2.67 < 3): the minimum is not met.
+    // Two of three tick the 4★ option of 2.3 (3, 3, 2 → mean 2.666… < 3, shown 2.66): the minimum is not met.
     const miss = sheetOf(vary(FRESH_74, { '2.3': 'b' }));
     const outcome = final(
       councilResult(fresh, {
@@ -159,7 +178,7 @@ describe('councilResult: starred minimums', () => {
     );
     expect(outcome.star).toBe(3);
     expect(outcome.lowered?.unmetMinimums).toEqual([
-      expect.objectContaining({ criterionId: '2.3', averagePoints: 2.67 }),
+      expect.objectContaining({ criterionId: '2.3', averagePoints: 2.66 }),
     ]);
   });
 
