@@ -21,6 +21,7 @@ const STATUS_OF_CODE: Record<string, number> = {
   illegal_in_stage: 409,
   deadline_passed: 409,
   not_yet_open: 409,
+  proposal_required: 409,
   forbidden: 403,
   invalid: 422,
   star_above_band: 422,

@@ -124,18 +124,31 @@ const VI: Record<NoticeKind, Template> = {
     title: `Sắp hết hạn nộp hồ sơ đánh giá lại sản phẩm ${t.s('productName')} (đến ngày ${t.d('closes')})`,
     lines: [
       `Thời hạn nộp hồ sơ đánh giá lại kết thúc ngày ${t.d('closes')}; giấy chứng nhận số ${t.s('certificateNumber')} hết hạn ngày ${t.d('expiresOn')}.`,
+      `Hồ sơ nộp sau ngày ${t.d('closes')} không được tiếp nhận (điểm a khoản 6 Điều 7 Quyết định 26/2026/QĐ-TTg).`,
     ],
   }),
   re_rating_window_closed: (_f, t) => ({
     title: `Đã hết thời hạn nộp hồ sơ đánh giá lại sản phẩm ${t.s('productName')}`,
     lines: [
-      `Thời hạn nộp hồ sơ đánh giá lại đã kết thúc ngày ${t.d('closes')}. Giấy chứng nhận số ${t.s('certificateNumber')} hết hạn ngày ${t.d('expiresOn')}.`,
+      `Thời hạn nộp hồ sơ đánh giá lại đã kết thúc ngày ${t.d('closes')}; hồ sơ đánh giá lại không còn được tiếp nhận (điểm a khoản 6 Điều 7 Quyết định 26/2026/QĐ-TTg).`,
+      `Giấy chứng nhận số ${t.s('certificateNumber')} hết hiệu lực sau ngày ${t.d('expiresOn')}; sau đó sản phẩm có thể đăng ký đánh giá lần đầu.`,
     ],
   }),
-  certificate_expiring_soon: (_f, t) => ({
+  certificate_expiring_soon: (f, t) => ({
     title: `Giấy chứng nhận OCOP của sản phẩm ${t.s('productName')} hết hạn ngày ${t.d('expiresOn')}`,
     lines: [
       `Giấy chứng nhận số ${t.s('certificateNumber')} (${t.s('star')} sao) còn ${t.s('daysLeft')} ngày hiệu lực, đến hết ngày ${t.d('expiresOn')}.`,
+      ...(f.extensionUntil != null
+        ? [
+            `Theo khoản 3 Điều 12 Quyết định 26/2026/QĐ-TTg, hồ sơ đánh giá lại nộp trước ngày hết hạn giữ giấy chứng nhận có hiệu lực đến khi có kết quả, nhưng không quá ngày ${t.d('extensionUntil')}.`,
+          ]
+        : []),
+    ],
+  }),
+  certificate_extended: (_f, t) => ({
+    title: `Giấy chứng nhận OCOP của sản phẩm ${t.s('productName')} tiếp tục có hiệu lực đến khi có kết quả đánh giá lại`,
+    lines: [
+      `Giấy chứng nhận số ${t.s('certificateNumber')} hết thời hạn ngày ${t.d('expiresOn')} nhưng tiếp tục có hiệu lực đến ngày có kết quả đánh giá lại, không quá ngày ${t.d('extendedUntil')} (khoản 3 Điều 12 Quyết định 26/2026/QĐ-TTg).`,
     ],
   }),
   certificate_expired: (_f, t) => ({
@@ -261,18 +274,31 @@ const EN: Record<NoticeKind, Template> = {
     title: `The re-rating window for ${t.s('productName')} closes on ${t.d('closes')}`,
     lines: [
       `The re-rating window ends on ${t.d('closes')}; certificate ${t.s('certificateNumber')} expires on ${t.d('expiresOn')}.`,
+      `A dossier filed after ${t.d('closes')} is refused (Decision 26/2026/QĐ-TTg, Art. 7.6a).`,
     ],
   }),
   re_rating_window_closed: (_f, t) => ({
     title: `The re-rating window for ${t.s('productName')} has closed`,
     lines: [
-      `The re-rating window ended on ${t.d('closes')}. Certificate ${t.s('certificateNumber')} expires on ${t.d('expiresOn')}.`,
+      `The re-rating window ended on ${t.d('closes')}; a re-rating dossier can no longer be filed (Decision 26/2026/QĐ-TTg, Art. 7.6a).`,
+      `Certificate ${t.s('certificateNumber')} ceases to be valid after ${t.d('expiresOn')}; the product may then apply for a first evaluation.`,
     ],
   }),
-  certificate_expiring_soon: (_f, t) => ({
+  certificate_expiring_soon: (f, t) => ({
     title: `The OCOP certificate of ${t.s('productName')} expires on ${t.d('expiresOn')}`,
     lines: [
       `Certificate ${t.s('certificateNumber')} (${t.s('star')} stars) is valid for ${t.s('daysLeft')} more days, through ${t.d('expiresOn')}.`,
+      ...(f.extensionUntil != null
+        ? [
+            `Under Art. 12.3 of Decision 26/2026/QĐ-TTg, a re-rating dossier filed before it expires keeps it valid until the result, at most through ${t.d('extensionUntil')}.`,
+          ]
+        : []),
+    ],
+  }),
+  certificate_extended: (_f, t) => ({
+    title: `The OCOP certificate of ${t.s('productName')} stays valid until the re-rating is decided`,
+    lines: [
+      `Certificate ${t.s('certificateNumber')} reached its expiry on ${t.d('expiresOn')} but stays valid until the re-rating result, at most through ${t.d('extendedUntil')} (Decision 26/2026/QĐ-TTg, Art. 12.3).`,
     ],
   }),
   certificate_expired: (_f, t) => ({

@@ -90,6 +90,13 @@ export const PATCHES = {
    * timer: an import then costs one workflow task and one run instead of several.
    */
   catchUp: 'catch-up-v1',
+  /**
+   * The readings of the law of issue 14: a late re-rating refused unless art. 12.3 (transitional) covers the
+   * certificate, which alone is extended; a revocation decided only on a proposal, on its ground; imports checked
+   * against the rule-set in force on the issue date; an expiry caught up late dated the certificate's own last day;
+   * deadlines that fell before an import become history without notices. Runs recorded before it decide as recorded.
+   */
+  lawReadings: 'law-readings-v1',
 } as const;
 
 /** Commands whose results a run keeps (and hands to the next run) to answer retries with the first result. */
@@ -105,7 +112,10 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
   const { productId } = input;
   // A run started with outbox-v1 has every earlier change as well, so it records that one marker, not one per
   // change (each marker also costs a search-attribute upsert); older runs find their own markers in history.
-  const catchingUp = patched(PATCHES.catchUp);
+  const lawReadings = patched(PATCHES.lawReadings);
+  const catchingUp = lawReadings || patched(PATCHES.catchUp);
+  /** What the decider needs to know of the run's version: runs before law-readings-v1 keep the old readings. */
+  const readings = lawReadings ? {} : { legacyReadings: true as const };
   const outboxed = catchingUp || patched(PATCHES.outbox);
   const notifying = outboxed || patched(PATCHES.notifications);
   const lean = outboxed || patched(PATCHES.leanCommands);
@@ -137,13 +147,15 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     // A deadline's command takes effect at the deadline itself (never before the case's last event), so an expiry
     // is dated the certificate's last valid day however late the timer fires.
     const now = at && at > lastAt ? at : new Date().toISOString();
-    const decided = decideOrFail(command, state, { now, actor });
+    const decided = decideOrFail(command, state, { now, actor, ...readings });
     const before = state;
     const { state: next, recorded } = record(state, decided, now);
     if (recorded.length > 0) {
       // From outbox-v1 on, the notices are written with their events; before it, a delivery activity took them.
       const notices =
-        notifying && outboxed ? withoutStaleNotices(noticesForEvents(before, recorded, next), now, true) : [];
+        notifying && outboxed
+          ? withoutStaleNotices(noticesForEvents(before, recorded, next, { pastAsHistory: lawReadings }), now, true)
+          : [];
       const appended = await (lean ? recordEventsLocally : recordEvents)({
         productId,
         commandId,
@@ -230,7 +242,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
             nonRetryable: true,
           });
         }
-        decideOrFail(parsed.data, state, { now: new Date().toISOString(), actor: request.actor });
+        decideOrFail(parsed.data, state, { now: new Date().toISOString(), actor: request.actor, ...readings });
       },
     },
   );
@@ -331,7 +343,7 @@ function refuseStale(expected: number | undefined, version: number): void {
   });
 }
 
-function decideOrFail(command: Command, state: CaseState, meta: { now: string; actor: Actor }) {
+function decideOrFail(command: Command, state: CaseState, meta: { now: string; actor: Actor; legacyReadings?: true }) {
   try {
     return decide(command, state, meta);
   } catch (err: unknown) {

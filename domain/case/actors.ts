@@ -27,6 +27,13 @@ export interface CommandMeta {
   /** The instant the command takes effect (ISO UTC); the decider's only clock. */
   now: string;
   actor: Actor;
+  /**
+   * Decide by the readings of the law in force before issue 14, for workflow runs recorded before the
+   * `law-readings-v1` marker (their histories must replay as recorded): every late re-rating accepted and extended,
+   * a revocation decided without a proposal or on another ground, imported certificates checked only against the
+   * rule-set they name, and an expiry caught up late dated the day it was applied. Absent: today's readings.
+   */
+  legacyReadings?: true | undefined;
 }
 
 export const MINISTRY_OFFICE = 'MINISTRY';

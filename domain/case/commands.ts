@@ -217,6 +217,19 @@ const schemas = shared('domain/case/commands', () => {
       /** The issuing district or province code as printed (may be a pre-2025 code). */
       issuedBy: code.optional(),
     }),
+    /**
+     * A re-rating dossier (hồ sơ đánh giá lại) already filed for this certificate on paper and forwarded to the
+     * province: the case arrives with its re-rating under way (Art. 7.6; Art. 12.3 where it applies).
+     */
+    reRatingDossier: z
+      .object({
+        dossierRef: ref,
+        filedOn: localDateSchema,
+        forwardedOn: localDateSchema,
+        /** The commune's forwarding letter; the dossier's reference when absent. */
+        letterRef: ref.optional(),
+      })
+      .optional(),
     source: z.string().trim().max(200).optional(),
   });
   /**
@@ -282,7 +295,11 @@ const schemas = shared('domain/case/commands', () => {
 
   const roleSchema = z.enum(ROLES);
   const actorSchema = z.object({ userId: code, role: roleSchema, office: code });
-  const commandMetaSchema = z.object({ now: instantSchema, actor: actorSchema });
+  const commandMetaSchema = z.object({
+    now: instantSchema,
+    actor: actorSchema,
+    legacyReadings: z.literal(true).optional(),
+  });
   return {
     localDateSchema,
     instantSchema,

@@ -1,4 +1,5 @@
 import { endOfLocalDay, localDate, startOfLocalDay } from '../calendar';
+import type { Certificate } from './state';
 import { ruleSetById, ruleSetForCase, ruleSetInForce } from '../rules';
 import {
   councilResult,
@@ -24,6 +25,7 @@ import {
   earliest,
   expiryFor,
   extensionEnd,
+  extensionFor,
   provincialRound,
   reRatingDecisionDue,
   recognitionLevel,
@@ -117,6 +119,8 @@ interface Ctx {
   now: string;
   today: string;
   actor: Actor;
+  /** The readings before issue 14, for runs recorded before them (`CommandMeta.legacyReadings`). */
+  legacy: boolean;
 }
 
 function fail(ctx: Ctx, code: DomainErrorCode, message: string): never {
@@ -151,6 +155,7 @@ export function decide(command: Command | CommandInput, state: CaseState, meta: 
     now: parsedMeta.data.now,
     today: localDate(parsedMeta.data.now),
     actor: parsedMeta.data.actor,
+    legacy: parsedMeta.data.legacyReadings === true,
   };
 
   if (!ALLOWED_STAGES[cmd.type].includes(stage)) {
@@ -425,6 +430,51 @@ function verb(command: CommandType): string {
   return command.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
+/** A local date as Vietnamese documents print it, dd/MM/yyyy. */
+function vn(date: string): string {
+  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+}
+
+/**
+ * Whether a re-rating of `certificate` may be filed on `filedOn`, and if so whether it is late (after T−120).
+ * QĐ 26/2026 art. 7.6a: filed from T−180 through T−120. Art. 12.3, a transitional provision, covers only the
+ * certificates whose window the decision's entry into force made impossible to meet in full: they may file until
+ * expiry. Any other filing after the window closed is refused, naming the window (legacy runs: accepted, late).
+ */
+function reRatingFiling(
+  certificate: Pick<Certificate, 'number' | 'expiresOn'> & { reRatingWindow: { opens: string; closes: string } | null },
+  filedOn: string,
+  ctx: Ctx,
+): boolean {
+  const w = certificate.reRatingWindow;
+  if (w && filedOn < w.opens) {
+    fail(
+      ctx,
+      'not_yet_open',
+      `Re-rating opens on ${w.opens} (180 days before expiry on ${certificate.expiresOn}): the window of ` +
+        `certificate ${certificate.number} runs from ${vn(w.opens)} to ${vn(w.closes)} (QĐ 26/2026 art. 7.6a).`,
+    );
+  }
+  if (ctx.legacy) return w != null && filedOn > w.closes;
+  if (w) {
+    if (filedOn > w.closes) {
+      fail(
+        ctx,
+        'deadline_passed',
+        `The re-rating window of certificate ${certificate.number} ran from ${vn(w.opens)} to ${vn(w.closes)} ` +
+          `(QĐ 26/2026 art. 7.6a) and has closed: a re-rating can no longer be filed, and the certificate expires on ` +
+          `${vn(certificate.expiresOn)}. The extension of art. 12.3 covers only certificates whose window had ` +
+          `already opened on 22/05/2026, when the decision took effect.`,
+      );
+    }
+    return false;
+  }
+  // Filed under QĐ 26/2026 after the window it could not meet: late, but allowed (art. 12.3). Before 22/05/2026 the
+  // old rules had no window, so nothing was late.
+  const extension = extensionFor(certificate.expiresOn);
+  return extension != null && filedOn > extension.window.closes && ruleSetInForce(filedOn).reRatingWindow != null;
+}
+
 // --------------------------------------------------------------------------------------------- state access
 
 function evaluating(s: ActiveCase, ctx: Ctx): EvaluatingCase {
@@ -524,19 +574,24 @@ function importCertifiedProduct(cmd: CommandOf<'ImportCertifiedProduct'>, ctx: C
   if (ruleSet.inForceFrom > c.issuedOn) {
     fail(ctx, 'invalid', `${ruleSet.title} was not yet in force on ${c.issuedOn}, when the certificate was issued.`);
   }
-  const expected = ruleSet.recognisers[c.star];
-  // A province may have recognised a 3★ itself after the districts were abolished, under the same rule-set.
-  const levelFits = c.level === expected || (expected === 'district' && c.level === 'province');
-  if (!levelFits) {
-    fail(
-      ctx,
-      'invalid',
-      `Under ${ruleSet.title} a ${c.star}★ certificate is issued by the ${expected}, not the ${c.level}.`,
-    );
+  if (ctx.legacy) {
+    const expected = ruleSet.recognisers[c.star];
+    // A province may have recognised a 3★ itself after the districts were abolished, under the same rule-set.
+    const levelFits = c.level === expected || (expected === 'district' && c.level === 'province');
+    if (!levelFits) {
+      fail(
+        ctx,
+        'invalid',
+        `Under ${ruleSet.title} a ${c.star}★ certificate is issued by the ${expected}, not the ${c.level}.`,
+      );
+    }
+    if (c.level === 'district' && c.issuedOn >= DISTRICTS_ABOLISHED_ON) {
+      fail(ctx, 'invalid', `Districts issued no certificates after ${DISTRICTS_ABOLISHED_ON}.`);
+    }
+  } else {
+    checkIssuedUnder(d.ruleSetId, c, ctx);
   }
-  if (c.level === 'district' && c.issuedOn >= DISTRICTS_ABOLISHED_ON) {
-    fail(ctx, 'invalid', `Districts issued no certificates after ${DISTRICTS_ABOLISHED_ON}.`);
-  }
+  const window = windowFor(c.expiresOn);
   return [
     {
       type: 'CertifiedProductImported',
@@ -556,12 +611,118 @@ function importCertifiedProduct(cmd: CommandOf<'ImportCertifiedProduct'>, ctx: C
           expiresOn: c.expiresOn,
           termNo: 1,
           ruleSetId: d.ruleSetId,
-          reRatingWindow: windowFor(c.expiresOn),
+          reRatingWindow: window,
           decisionNumber: c.decisionNumber ?? null,
           issuedBy: c.issuedBy ?? null,
         },
         source: d.source ?? null,
         importedOn: ctx.today,
+      },
+    },
+    ...(d.reRatingDossier
+      ? importedReRating(
+          d.reRatingDossier,
+          { number: c.number, expiresOn: c.expiresOn, issuedOn: c.issuedOn, window },
+          ctx,
+        )
+      : []),
+  ];
+}
+
+/**
+ * An imported certificate follows the rule-set in force on its issue date: that rule-set's id, its validity
+ * (36 months from issue, counted as `certificateExpiry` does) and its recogniser for the star (a district under
+ * QĐ 148/2023 for 3★ until the districts were abolished). Anything else is refused naming the field and the clause.
+ */
+function checkIssuedUnder(
+  ruleSetId: RuleSet['id'],
+  c: { star: 3 | 4 | 5; level: string; issuedOn: string; expiresOn: string },
+  ctx: Ctx,
+): void {
+  const inForce = ruleSetInForce(c.issuedOn);
+  if (ruleSetId !== inForce.id) {
+    fail(
+      ctx,
+      'invalid',
+      `ruleSetId: a certificate issued on ${vn(c.issuedOn)} was issued under ${inForce.title} (${inForce.id}, in ` +
+        `force from ${vn(inForce.inForceFrom)}), not under ${ruleSetById(ruleSetId).title} (${ruleSetId}).`,
+    );
+  }
+  const expiresOn = expiryFor(c.issuedOn, inForce);
+  if (c.expiresOn !== expiresOn) {
+    fail(
+      ctx,
+      'invalid',
+      `certificate.expiresOn: ${inForce.clauses.validity}, so a certificate issued on ${vn(c.issuedOn)} is valid ` +
+        `through ${vn(expiresOn)}, not ${vn(c.expiresOn)}.`,
+    );
+  }
+  const level = recognitionLevel(c.star, inForce, c.issuedOn);
+  if (c.level !== level) {
+    fail(
+      ctx,
+      'invalid',
+      `certificate.level: ${inForce.clauses.recognisers}; a ${c.star}★ certificate issued on ${vn(c.issuedOn)} ` +
+        `was recognised by the ${level}, not the ${c.level}.`,
+    );
+  }
+}
+
+/**
+ * The re-rating dossier an import brings: filed at the commune while the certificate was valid (inside its art. 7.6a
+ * window, or at any time before expiry where art. 12.3 covers it) and forwarded to the province, so the case
+ * arrives with the dossier at the province and its 45-day limit (art. 7.6g) running from the forwarding.
+ */
+function importedReRating(
+  r: { dossierRef: string; filedOn: string; forwardedOn: string; letterRef?: string | undefined },
+  c: { number: string; issuedOn: string; expiresOn: string; window: { opens: string; closes: string } | null },
+  ctx: Ctx,
+): DomainEvent[] {
+  if (r.forwardedOn < r.filedOn) {
+    fail(
+      ctx,
+      'invalid',
+      `reRatingDossier.forwardedOn: the dossier was forwarded (${r.forwardedOn}) before it was filed.`,
+    );
+  }
+  if (r.forwardedOn > ctx.today) {
+    fail(ctx, 'invalid', `reRatingDossier.forwardedOn: the forwarding date ${r.forwardedOn} is in the future.`);
+  }
+  if (r.filedOn < c.issuedOn || r.filedOn > c.expiresOn) {
+    fail(
+      ctx,
+      'invalid',
+      `reRatingDossier.filedOn: a re-rating is filed while the certificate is valid, from ${vn(c.issuedOn)} to ` +
+        `${vn(c.expiresOn)}, not on ${vn(r.filedOn)}.`,
+    );
+  }
+  const late = reRatingFiling({ number: c.number, expiresOn: c.expiresOn, reRatingWindow: c.window }, r.filedOn, ctx);
+  const ruleSet = ruleSetForCase({ filedOn: r.filedOn });
+  const transitional = transitionalDecisionDue(ruleSet, 're_rating');
+  return [
+    {
+      type: 'DossierSubmitted',
+      data: {
+        cycleNo: 1,
+        kind: 're_rating',
+        ruleSetId: ruleSet.id,
+        dossierRef: r.dossierRef,
+        selfAssessedScore: null,
+        sampleCount: null,
+        filedOn: r.filedOn,
+        late,
+        // The commune's check was done on paper.
+        communeDue: null,
+        decisionDue: transitional,
+      },
+    },
+    {
+      type: 'DossierForwarded',
+      data: {
+        letterRef: r.letterRef ?? r.dossierRef,
+        sampleCount: null,
+        forwardedOn: r.forwardedOn,
+        decisionDue: earliest(transitional, reRatingDecisionDue(r.forwardedOn, ruleSet)),
       },
     },
   ];
@@ -619,18 +780,7 @@ function submitDossier(cmd: CommandOf<'SubmitDossier'>, s: ActiveCase, ctx: Ctx)
     if (kind === 'upgrade' && certificate.star === 5) {
       fail(ctx, 'star_not_allowed', 'A 5★ product cannot be upgraded.');
     }
-    const w = certificate.reRatingWindow;
-    if (kind === 're_rating' && w) {
-      if (ctx.today < w.opens) {
-        fail(
-          ctx,
-          'not_yet_open',
-          `Re-rating opens on ${w.opens} (180 days before expiry on ${certificate.expiresOn}).`,
-        );
-      }
-      // Art. 12.3 keeps a late re-rating possible, with the certificate extended while it is decided.
-      late = ctx.today > w.closes;
-    }
+    if (kind === 're_rating') late = reRatingFiling(certificate, ctx.today, ctx);
   }
   const ruleSet = ruleSetForCase({ filedOn: ctx.today });
   return [
@@ -1065,6 +1215,7 @@ function revokeCertificate(cmd: CommandOf<'RevokeCertificate'>, s: ActiveCase, c
   const level = requireRevocationAuthority(s, ctx);
   const d = cmd.data;
   if (d.concludedOn > ctx.today) fail(ctx, 'invalid', `The conclusion date ${d.concludedOn} is in the future.`);
+  if (!ctx.legacy) requireProposal(s, certificate.number, d, ctx);
   return [
     {
       type: 'CertificateRevoked',
@@ -1080,6 +1231,47 @@ function revokeCertificate(cmd: CommandOf<'RevokeCertificate'>, s: ActiveCase, c
       },
     },
   ];
+}
+
+/**
+ * QĐ 26/2026 art. 8.3: on a finding under art. 8.1 the OCOP office verifies, reports and submits (trình) to the
+ * competent authority (a), who decides on that submission (b). Every ground goes through that procedure, so the law
+ * allows no direct revocation: the decision follows a pending proposal, on its ground and its conclusion (whose date
+ * starts the 15 days of art. 8.4).
+ */
+function requireProposal(
+  s: ActiveCase,
+  certificateNumber: string,
+  d: { ground: string; concludedOn: string },
+  ctx: Ctx,
+): void {
+  const p = s.revocation;
+  if (!p) {
+    fail(
+      ctx,
+      'proposal_required',
+      `No revocation of certificate ${certificateNumber} has been proposed. QĐ 26/2026 art. 8.3: the OCOP office ` +
+        `verifies the finding and submits it (a), and the provincial chair or the Minister decides on that ` +
+        `submission (b); propose the revocation first (propose-revocation), citing the competent conclusion.`,
+    );
+  }
+  if (d.ground !== p.ground) {
+    fail(
+      ctx,
+      'invalid',
+      `ground: the pending proposal is on ground (${p.ground}) of QĐ 26/2026 art. 8.1, concluded on ` +
+        `${vn(p.concludedOn)}; the decision is taken on that submission (art. 8.3b), not on ground (${d.ground}). ` +
+        `To revoke on another ground, dismiss this proposal and propose again.`,
+    );
+  }
+  if (d.concludedOn !== p.concludedOn) {
+    fail(
+      ctx,
+      'invalid',
+      `concludedOn: the pending proposal cites the conclusion of ${vn(p.concludedOn)}, from which the 15 days of ` +
+        `QĐ 26/2026 art. 8.4 run; the decision cannot cite ${vn(d.concludedOn)}.`,
+    );
+  }
 }
 
 function updatePlaces(cmd: CommandOf<'UpdatePlaces'>, s: ActiveCase, ctx: Ctx): DomainEvent[] {
@@ -1105,18 +1297,20 @@ function updatePlaces(cmd: CommandOf<'UpdatePlaces'>, s: ActiveCase, ctx: Ctx): 
 
 function expireCertificate(s: ActiveCase, ctx: Ctx): DomainEvent[] {
   const c = certificateOf(s, ctx);
+  // The certificate ended on its own last valid day, however late the deadline is applied (an import catching up).
   if (c.extendedUntil != null) {
     due(ctx, endOfLocalDay(c.extendedUntil));
+    const endedOn = ctx.legacy ? ctx.today : c.extendedUntil;
     return [
       {
         type: 'CertificateExpired',
-        data: { certificateNumber: c.number, expiresOn: c.expiresOn, endedOn: ctx.today, reason: 'extension_ended' },
+        data: { certificateNumber: c.number, expiresOn: c.expiresOn, endedOn, reason: 'extension_ended' },
       },
     ];
   }
   due(ctx, endOfLocalDay(c.expiresOn));
   const reRatingPending = isEvaluating(s) && s.evaluation.kind === 're_rating';
-  if (reRatingPending) {
+  if (reRatingPending && (ctx.legacy || extensionFor(c.expiresOn) != null)) {
     // Art. 12.3: valid until the authority decides, at most 180 days past expiry.
     return [
       {
@@ -1128,7 +1322,12 @@ function expireCertificate(s: ActiveCase, ctx: Ctx): DomainEvent[] {
   return [
     {
       type: 'CertificateExpired',
-      data: { certificateNumber: c.number, expiresOn: c.expiresOn, endedOn: ctx.today, reason: 'term_ended' },
+      data: {
+        certificateNumber: c.number,
+        expiresOn: c.expiresOn,
+        endedOn: ctx.legacy ? ctx.today : c.expiresOn,
+        reason: 'term_ended',
+      },
     },
   ];
 }

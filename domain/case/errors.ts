@@ -19,6 +19,8 @@ export const DomainErrorCode = {
   NotDue: 'not_due',
   /** The star cannot be recognised at this level or in this kind of evaluation. */
   StarNotAllowed: 'star_not_allowed',
+  /** A decision the law takes only on a prior submission (a revocation, art. 8.3) came without one. */
+  ProposalRequired: 'proposal_required',
 } as const;
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];
 

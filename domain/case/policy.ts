@@ -4,13 +4,14 @@ import {
   maxExtendedValidity,
   provincialRoundFor,
   reRatingDecisionDeadline,
+  reRatingExtensionFor,
   reRatingWindow,
   revocationDecisionDeadline,
   ruleSetInForce,
   starForScore,
   transitionalDecisionDeadline,
 } from '../rules';
-import type { RuleSet } from '../rules';
+import type { ReRatingExtension, RuleSet } from '../rules';
 import { addDays, addWorkingDays } from '../calendar';
 import type { DossierKind, RecognitionLevel } from './commands';
 
@@ -52,6 +53,11 @@ export function expiryFor(issuedOn: string, ruleSet: RuleSet): string {
 /** Art. 12.3: the last day a pending re-rating can keep an expired certificate valid. */
 export function extensionEnd(expiresOn: string): string {
   return maxExtendedValidity(expiresOn);
+}
+
+/** Art. 12.3 (transitional): the extension a certificate expiring on `expiresOn` may have, or null. */
+export function extensionFor(expiresOn: string): ReRatingExtension | null {
+  return reRatingExtensionFor(expiresOn);
 }
 
 /** Art. 7.2: the commune's last day to check, assess and forward. */

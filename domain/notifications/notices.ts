@@ -9,16 +9,59 @@ import type { Audience, Notice } from './types';
  * its event was recorded. Events are folded one by one from `before`, so each notice sees the case as it was
  * just before and just after its own event; `after` is the fallback identity (it equals the fold's end).
  */
-export function noticesForEvents(before: CaseState, events: readonly RecordedEvent[], after: CaseState): Notice[] {
+export function noticesForEvents(
+  before: CaseState,
+  events: readonly RecordedEvent[],
+  after: CaseState,
+  options: NoticeOptions = {},
+): Notice[] {
+  const pastAsHistory = options.pastAsHistory ?? true;
   const out: Notice[] = [];
   let prev = before;
   for (const event of events) {
     const next = evolve(prev, event);
     const who = activeOf(next) ?? activeOf(prev) ?? activeOf(after);
-    if (who) out.push(...noticesFor(event, prev, next, who));
+    const deadline = deadlineOf(event);
+    // A deadline that fell before the case came into the engine (an import catching up) is history: the paper
+    // file knew it, and a notice now would announce it as news, dated the import.
+    const past = pastAsHistory && who != null && deadline != null && deadline < who.registeredOn;
+    if (who && !past) out.push(...noticesFor(event, prev, next, who));
     prev = next;
   }
   return out;
+}
+
+export interface NoticeOptions {
+  /**
+   * Events of deadlines that fell before the case's registration or import cause no notice. @default true (runs
+   * recorded before law-readings-v1 pass false).
+   */
+  pastAsHistory?: boolean;
+}
+
+/** The local date of the deadline an event records having passed, or null for an event no deadline caused. */
+export function deadlineOf(event: RecordedEvent): string | null {
+  switch (event.type) {
+    case 'CommuneCheckOverdue':
+    case 'DecisionOverdue':
+      return event.data.due;
+    case 'DossierLapsed':
+      return event.data.completeBy;
+    case 'EvidenceOverdue':
+      return event.data.dueDate;
+    case 'ReRatingWindowOpened':
+      return event.data.opens;
+    case 'ReRatingWindowClosed':
+      return event.data.closes;
+    case 'CertificateExtended':
+      return event.data.expiresOn;
+    case 'CertificateExpired':
+      return event.data.reason === 're_rating_ended' ? null : event.data.endedOn;
+    case 'RevocationOverdue':
+      return event.data.decideBy;
+    default:
+      return null;
+  }
 }
 
 function activeOf(state: CaseState): ActiveCase | null {
@@ -152,11 +195,21 @@ function noticesFor(event: RecordedEvent, prev: CaseState, next: CaseState, who:
         expiresOn: prevCert?.expiresOn ?? null,
       });
     case 'ReRatingWindowClosed':
+      // Art. 7.6a: no re-rating can be filed any more (the API refuses one), and the certificate ends on its date.
       return notice(NoticeKind.ReRatingWindowClosed, 'subject', [event.data.closes], {
+        opens: prevCert?.reRatingWindow?.opens ?? null,
         closes: event.data.closes,
         certificateNumber: prevCert?.number ?? null,
         expiresOn: prevCert?.expiresOn ?? null,
       });
+    case 'CertificateExtended': {
+      const d = event.data;
+      return notice(NoticeKind.CertificateExtended, 'subject', [d.expiresOn, d.extendedUntil], {
+        certificateNumber: d.certificateNumber,
+        expiresOn: d.expiresOn,
+        extendedUntil: d.extendedUntil,
+      });
+    }
     case 'CertificateExpired': {
       const d = event.data;
       return notice(NoticeKind.CertificateExpired, 'subject', [d.endedOn], {

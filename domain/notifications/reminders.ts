@@ -1,7 +1,7 @@
 import { addDays, addWorkingDays, CalendarRangeError, endOfLocalDay, startOfLocalDay } from '../calendar';
 import { isEvaluating } from '../case';
 import type { CaseState } from '../case';
-import { centralRoundFor, provincialRoundFor, ruleSetById } from '../rules';
+import { centralRoundFor, provincialRoundFor, reRatingExtensionFor, ruleSetById } from '../rules';
 import { audienceCodeOf, baseFacts, noticeKey } from './notices';
 import { NoticeKind } from './types';
 import type { Audience, Notice, NotificationOffsets } from './types';
@@ -50,6 +50,7 @@ export function scheduledReminders(state: CaseState, offsets: NotificationOffset
       const sendOn = addDays(c.expiresOn, -offsets.reRatingClosingSoonDaysBeforeExpiry);
       if (sendOn >= w.opens && sendOn <= w.closes) {
         remind(NoticeKind.ReRatingWindowClosingSoon, 'subject', sendOn, endOfLocalDay(w.closes), w.closes, {
+          opens: w.opens,
           closes: w.closes,
           expiresOn: c.expiresOn,
           certificateNumber: c.number,
@@ -63,7 +64,14 @@ export function scheduledReminders(state: CaseState, offsets: NotificationOffset
       addDays(c.expiresOn, -offsets.expiryReminderDays),
       endOfLocalDay(c.expiresOn),
       c.expiresOn,
-      { expiresOn: c.expiresOn, certificateNumber: c.number, star: c.star, daysLeft: offsets.expiryReminderDays },
+      {
+        expiresOn: c.expiresOn,
+        certificateNumber: c.number,
+        star: c.star,
+        daysLeft: offsets.expiryReminderDays,
+        // Art. 12.3 covers this certificate: a re-rating filed before expiry keeps it valid until decided, up to then.
+        extensionUntil: reRatingExtensionFor(c.expiresOn)?.validAtMostUntil ?? null,
+      },
     );
   }
   if (c && state.revocation && !state.revocation.overdue) {

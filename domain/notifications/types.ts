@@ -23,6 +23,8 @@ export const NoticeKind = {
   ReRatingWindowClosed: 're_rating_window_closed',
   /** Subject, reminder: the certificate expires in 30 days (default). */
   CertificateExpiringSoon: 'certificate_expiring_soon',
+  /** Subject: the certificate reached its expiry with a re-rating pending and stays valid until decided (art. 12.3). */
+  CertificateExtended: 'certificate_extended',
   /** Subject: the certificate expired. */
   CertificateExpired: 'certificate_expired',
   /** Subject: the certificate was revoked (thu hồi). */

@@ -72,8 +72,20 @@ export interface RuleSet {
   certificateMonths: 36;
   /** Working days the commune has to check a dossier, write Form 03 and forward it (art. 7.2). */
   communeCheckWorkingDays: number;
-  /** Re-rating filing window in days before expiry (art. 7.6a); `null` where the rule-set fixed none. */
-  reRatingWindow: { openDaysBeforeExpiry: 180; closeDaysBeforeExpiry: 120 } | null;
+  /**
+   * Re-rating filing window in days before expiry (art. 7.6a); `null` where the rule-set fixed none. A dossier filed
+   * after the window's close is refused, unless `reRatingExtension` covers the certificate.
+   */
+  reRatingWindow: { openDaysBeforeExpiry: 180; closeDaysBeforeExpiry: 120; clause: string } | null;
+  /**
+   * QĐ 26/2026 art. 12.3, read as the transitional provision it stands among: a certificate whose art. 7.6a window the
+   * decision's entry into force made impossible to meet in full (still valid on `validOn`, its window opening before
+   * `windowOpenedBefore`) may file a re-rating until it expires, and a re-rating pending at expiry keeps it valid
+   * until decided, at most `maxDays` past expiry. No other certificate is extended. `null` where no such clause exists.
+   */
+  reRatingExtension: { clause: string; validOn: string; windowOpenedBefore: string; maxDays: 180 } | null;
+  /** The clauses a certificate's validity and its recogniser per star come from, for refusals that cite them. */
+  clauses: { validity: string; recognisers: string };
   /** Calendar days to finish a re-rating from a complete dossier (art. 7.6g). */
   reRatingDecisionDays: number;
   /** Calendar days to decide a revocation from the finding (art. 8.4). */
@@ -150,7 +162,19 @@ const FIVE_STAR_SUBMISSION: FiveStarSubmission = {
   provinceMayRecogniseBelowThreshold: true,
 };
 
-const RE_RATING_WINDOW = { openDaysBeforeExpiry: 180, closeDaysBeforeExpiry: 120 } as const;
+const RE_RATING_WINDOW = {
+  openDaysBeforeExpiry: 180,
+  closeDaysBeforeExpiry: 120,
+  clause: 'QĐ 26/2026 art. 7.6a',
+} as const;
+
+/** Art. 12.3 as a transitional provision (see `RuleSet.reRatingExtension`). */
+const TRANSITIONAL_RE_RATING_EXTENSION = {
+  clause: 'QĐ 26/2026 art. 12.3',
+  validOn: QD26_IN_FORCE,
+  windowOpenedBefore: QD26_IN_FORCE,
+  maxDays: MAX_TRANSITIONAL_EXTENSION_DAYS,
+} as const;
 
 /** Art. 12.2: old first/upgrade cases finish within 60 days, old re-ratings within 30, of 22/05/2026. */
 const TRANSITIONAL_DEADLINES = { first: 60, reRating: 30 } as const;
@@ -170,6 +194,11 @@ const RULE_SETS: Readonly<Record<RuleSetId, RuleSet>> = {
     certificateMonths: 36,
     communeCheckWorkingDays: 15,
     reRatingWindow: null,
+    reRatingExtension: null,
+    clauses: {
+      validity: 'QĐ 1048/QĐ-TTg (2019): 36 months from issue (ocop-research §4.1)',
+      recognisers: 'QĐ 1048/QĐ-TTg (2019): the province recognises 3★ and 4★, the central level 5★ (domain README)',
+    },
     reRatingDecisionDays: 45,
     revocationDecisionDays: 15,
     decisionDeadlineDays: TRANSITIONAL_DEADLINES,
@@ -197,6 +226,12 @@ const RULE_SETS: Readonly<Record<RuleSetId, RuleSet>> = {
     certificateMonths: 36,
     communeCheckWorkingDays: 15,
     reRatingWindow: null,
+    reRatingExtension: null,
+    clauses: {
+      validity: 'QĐ 148/QĐ-TTg (2023): 36 months from issue (ocop-research §4.1)',
+      recognisers:
+        'QĐ 148/QĐ-TTg (2023): the district People’s Committee recognises 3★, the province 4★, the Ministry 5★ (domain README)',
+    },
     reRatingDecisionDays: 45,
     revocationDecisionDays: 15,
     decisionDeadlineDays: TRANSITIONAL_DEADLINES,
@@ -223,6 +258,12 @@ const RULE_SETS: Readonly<Record<RuleSetId, RuleSet>> = {
     certificateMonths: 36,
     communeCheckWorkingDays: 15,
     reRatingWindow: null,
+    reRatingExtension: null,
+    clauses: {
+      validity: 'QĐ 148/QĐ-TTg as amended by QĐ 1489/QĐ-TTg (2025): 36 months from issue (ocop-research §4.1)',
+      recognisers:
+        'QĐ 148/QĐ-TTg as amended by QĐ 1489/QĐ-TTg (2025): the province recognises 3★ and 4★, the Ministry 5★ (domain README)',
+    },
     reRatingDecisionDays: 45,
     revocationDecisionDays: 15,
     decisionDeadlineDays: TRANSITIONAL_DEADLINES,
@@ -248,6 +289,11 @@ const RULE_SETS: Readonly<Record<RuleSetId, RuleSet>> = {
     certificateMonths: 36,
     communeCheckWorkingDays: 15,
     reRatingWindow: RE_RATING_WINDOW,
+    reRatingExtension: TRANSITIONAL_RE_RATING_EXTENSION,
+    clauses: {
+      validity: 'QĐ 26/2026 art. 4.3: 36 months from issue',
+      recognisers: 'QĐ 26/2026 art. 4.1: the province recognises 3★ and 4★, the Ministry 5★',
+    },
     reRatingDecisionDays: 45,
     revocationDecisionDays: 15,
     decisionDeadlineDays: { first: null, reRating: null },
@@ -269,6 +315,7 @@ const RULE_SETS: Readonly<Record<RuleSetId, RuleSet>> = {
       'Art. 5 rounds; "trước ngày 30 tháng 4" read as strictly before: a dossier forwarded on 30/04 goes to round 2, on 30/10 to round 1 of the next year.',
       'Art. 7.2 commune 15 working days; art. 7.6a filing window no earlier than 180 and no later than 120 days before expiry; art. 7.6g re-rating within 45 days of a complete dossier; art. 8.4 revocation within 15 days.',
       'No overall deadline for a first evaluation: the round calendar governs. decisionDeadlineDays is null (art. 12.2 applies only to older cases).',
+      'Art. 12.3 stands among the transitional provisions (art. 12): it covers the certificates valid on 2026-05-22 whose T−180 … T−120 window had already opened (or closed) by then, so that the window could not be met in full. They may file a re-rating until expiry, and one pending at expiry keeps the certificate valid until decided, at most 180 days. Every other certificate files inside its window or not at all (a later filing is refused), and expires on its date. Reading of ocop-research §8.7.',
     ],
   },
 };
@@ -438,6 +485,37 @@ export function isInReRatingWindow(filedOn: string, expiryDate: string, ruleSet:
 /** The latest date a certificate can stay valid under the art. 12.3 extension: expiry + 180 days. */
 export function maxExtendedValidity(expiryDate: string): string {
   return addDays(expiryDate, MAX_TRANSITIONAL_EXTENSION_DAYS);
+}
+
+/** What art. 12.3 grants a certificate it covers (see `RuleSet.reRatingExtension`). */
+export interface ReRatingExtension {
+  clause: string;
+  /** The art. 7.6a window the certificate could not meet in full. */
+  window: { opens: string; closes: string };
+  /** The last day a re-rating pending at expiry can keep it valid. */
+  validAtMostUntil: string;
+}
+
+/**
+ * Whether art. 12.3 covers a certificate expiring on `expiryDate`: it was valid when the rule-set with the clause
+ * took effect, and its art. 7.6a window (T−180 … T−120) had opened before then. `null` for every other certificate,
+ * whose re-rating is filed inside its window or not at all.
+ */
+export function reRatingExtensionFor(expiryDate: string): ReRatingExtension | null {
+  assertLocalDate(expiryDate);
+  for (const ruleSet of BY_START_DESC) {
+    const x = ruleSet.reRatingExtension;
+    const w = ruleSet.reRatingWindow;
+    if (!x || !w) continue;
+    const window = {
+      opens: addDays(expiryDate, -w.openDaysBeforeExpiry),
+      closes: addDays(expiryDate, -w.closeDaysBeforeExpiry),
+    };
+    if (expiryDate >= x.validOn && window.opens < x.windowOpenedBefore) {
+      return { clause: x.clause, window, validAtMostUntil: addDays(expiryDate, x.maxDays) };
+    }
+  }
+  return null;
 }
 
 /** The re-rating decision deadline: `reRatingDecisionDays` after the complete dossier was received (art. 7.6g). */

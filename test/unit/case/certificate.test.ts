@@ -3,7 +3,7 @@ import { SYSTEM_ACTOR, nextDeadline, pendingDeadlines, summarize } from '../../.
 import type { DomainEvent } from '../../../domain';
 import { given } from './given';
 import {
-  type Story,
+  Story,
   cmd,
   communeOfficer,
   meta,
@@ -107,32 +107,79 @@ describe('re-rating', () => {
     expect(summarize(s.state)).toMatchObject({ stage: 'certified', termNo: 2, cycleNo: 2, reRatingWindow: 'pending' });
   });
 
-  it('late, with the certificate extended past expiry until decided (at most 180 days)', () => {
+  it('after the window closed is refused, naming the window (art. 7.6a; art. 12.3 does not cover it)', () => {
     const s = certified();
     s.elapse();
     s.elapse();
-    const [filed] = s.run(cmd.submitDossier('re_rating'), '2029-09-03', subject);
+    const refused = given(s.events)
+      .when(cmd.submitDossier('re_rating'), meta('2029-09-03', subject))
+      .thenRejects('deadline_passed', /25\/05\/2029 to 24\/07\/2029/);
+    expect(refused.message).toMatch(/expires on 21\/11\/2029/);
+    // The last day of the window is still inside it.
+    given(s.events)
+      .when(cmd.submitDossier('re_rating'), { now: '2029-07-24T16:59:59.000Z', actor: subject })
+      .thenTypes(['DossierSubmitted']);
+  });
+
+  it('filed in time but undecided at expiry: the certificate expires on its date, the re-rating goes on', () => {
+    const s = certified();
+    s.elapse();
+    s.run(cmd.submitDossier('re_rating'), '2029-07-20', subject);
+    s.run(cmd.assess(), '2029-07-21', communeOfficer);
+    s.run(cmd.forward(), '2029-07-22', communeOfficer);
+    s.run(cmd.assignRound(), '2029-07-23', provincialOffice);
+    s.elapse(); // the 45-day decision limit
+    expect(s.elapse()).toEqual([
+      {
+        type: 'CertificateExpired',
+        data: { certificateNumber: 'GCN-1', expiresOn: '2029-11-21', endedOn: '2029-11-21', reason: 'term_ended' },
+      },
+    ]);
+    expect(summarize(s.state)).toMatchObject({ stage: 'under_review', star: null, certificateExtendedUntil: null });
+  });
+
+  it('the legacy readings (runs before law-readings-v1) still accept it late and extend the certificate', () => {
+    const s = certified();
+    s.elapse();
+    s.elapse();
+    const [filed] = given(s.events)
+      .when(cmd.submitDossier('re_rating'), { ...meta('2029-09-03', subject), legacyReadings: true })
+      .thenTypes(['DossierSubmitted']);
     expect(filed).toMatchObject({ data: { late: true } });
-    s.run(cmd.assess(), '2029-09-10', communeOfficer);
-    s.run(cmd.forward(), '2029-09-11', communeOfficer);
-    s.run(cmd.assignRound(), '2029-09-12', provincialOffice);
-    s.elapse(); // the 45-day decision limit, 2029-10-26
-    expect(summarize(s.state).overdue).toBe(true);
+  });
+});
+
+describe('re-rating under art. 12.3 (a certificate whose window QĐ 26/2026 made impossible to meet)', () => {
+  const imported = () => {
+    const s = new Story();
+    s.run(cmd.importEntitled(), '2026-06-01', provincialOffice);
+    return s;
+  };
+
+  it('has no window of its own, files late until expiry, and is extended at most 180 days past expiry', () => {
+    const s = imported();
+    expect(summarize(s.state).reRatingWindow).toBeNull();
+    const [filed] = s.run(cmd.submitDossier('re_rating'), '2026-09-01', subject);
+    expect(filed).toMatchObject({ type: 'DossierSubmitted', data: { kind: 're_rating', late: true } });
+    s.run(cmd.assess(), '2026-09-02', communeOfficer);
+    s.run(cmd.forward(), '2026-09-03', communeOfficer);
+    s.run(cmd.assignRound(), '2026-09-04', provincialOffice);
+    s.elapse(); // the 45-day decision limit
     expect(s.elapse()).toEqual([
       {
         type: 'CertificateExtended',
-        data: { certificateNumber: 'GCN-1', expiresOn: '2029-11-21', extendedUntil: '2030-05-20' },
+        data: { certificateNumber: 'GCN-148-4', expiresOn: '2026-11-17', extendedUntil: '2027-05-16' },
       },
     ]);
     expect(summarize(s.state)).toMatchObject({
       stage: 'under_review',
       star: 4,
-      certificateExtendedUntil: '2030-05-20',
+      certificateExtendedUntil: '2027-05-16',
     });
-    expect(nextDeadline(s.state)).toMatchObject({ kind: 'extension_end', due: '2030-05-20T16:59:59.999Z' });
-    s.run(cmd.council(72, 4), '2029-12-01', provincialOffice);
-    s.run(cmd.decide(4), '2029-12-02', provincialOffice);
-    s.run(cmd.issue('GCN-2'), '2029-12-03', provincialOffice);
+    expect(nextDeadline(s.state)).toMatchObject({ kind: 'extension_end', due: '2027-05-16T16:59:59.999Z' });
+    s.run(cmd.council(72, 4), '2026-12-01', provincialOffice);
+    s.run(cmd.decide(4), '2026-12-02', provincialOffice);
+    s.run(cmd.issue('GCN-2'), '2026-12-03', provincialOffice);
     expect(summarize(s.state)).toMatchObject({
       stage: 'certified',
       certificateNumber: 'GCN-2',
@@ -140,40 +187,88 @@ describe('re-rating', () => {
     });
   });
 
-  it('the extension ends after 180 days even if nothing is decided', () => {
-    const s = certified();
-    s.elapse();
-    s.elapse();
-    s.run(cmd.submitDossier('re_rating'), '2029-09-03', subject);
-    s.run(cmd.assess(), '2029-09-10', communeOfficer);
-    s.run(cmd.forward(), '2029-09-11', communeOfficer);
-    s.run(cmd.assignRound(), '2029-09-12', provincialOffice);
+  it('the extension ends on its own last day even if nothing is decided', () => {
+    const s = imported();
+    s.run(cmd.submitDossier('re_rating'), '2026-09-01', subject);
+    s.run(cmd.assess(), '2026-09-02', communeOfficer);
+    s.run(cmd.forward(), '2026-09-03', communeOfficer);
+    s.run(cmd.assignRound(), '2026-09-04', provincialOffice);
     s.elapse(); // decision overdue
     s.elapse(); // extended
     expect(s.elapse()).toEqual([
       {
         type: 'CertificateExpired',
-        data: { certificateNumber: 'GCN-1', expiresOn: '2029-11-21', endedOn: '2030-05-20', reason: 'extension_ended' },
+        data: {
+          certificateNumber: 'GCN-148-4',
+          expiresOn: '2026-11-17',
+          endedOn: '2027-05-16',
+          reason: 'extension_ended',
+        },
       },
     ]);
     expect(summarize(s.state)).toMatchObject({ stage: 'under_review', star: null });
   });
 
   it('a failed re-rating under extension ends the certificate at once', () => {
-    const s = certified();
+    const s = imported();
+    s.run(cmd.submitDossier('re_rating'), '2026-09-01', subject);
+    s.run(cmd.assess(), '2026-09-02', communeOfficer);
+    s.run(cmd.forward(), '2026-09-03', communeOfficer);
+    s.run(cmd.assignRound(), '2026-09-04', provincialOffice);
     s.elapse();
     s.elapse();
-    s.run(cmd.submitDossier('re_rating'), '2029-09-03', subject);
-    s.run(cmd.assess(), '2029-09-10', communeOfficer);
-    s.run(cmd.forward(), '2029-09-11', communeOfficer);
-    s.run(cmd.assignRound(), '2029-09-12', provincialOffice);
-    s.elapse();
-    s.elapse();
-    const events = s.run(cmd.council(40, 2), '2029-12-01', provincialOffice);
+    const events = s.run(cmd.council(40, 2), '2026-12-01', provincialOffice);
     expect(events.map((e) => e.type)).toEqual(['CouncilResultRecorded', 'CertificateExpired', 'EvaluationClosed']);
     expect(summarize(s.state)).toMatchObject({ stage: 'expired', lastOutcome: 'not_re_recognised' });
   });
 
+  it('is reachable by importing the re-rating dossier filed on paper, even after the certificate expired', () => {
+    const s = new Story();
+    const events = s.run(
+      cmd.importEntitled({ filedOn: '2026-10-01', forwardedOn: '2026-10-10' }),
+      '2026-12-01',
+      provincialOffice,
+    );
+    expect(events.map((e) => e.type)).toEqual(['CertifiedProductImported', 'DossierSubmitted', 'DossierForwarded']);
+    expect(events[1]).toMatchObject({
+      data: { kind: 're_rating', late: true, filedOn: '2026-10-01', communeDue: null },
+    });
+    expect(events[2]).toMatchObject({ data: { forwardedOn: '2026-10-10', decisionDue: '2026-11-24' } });
+    expect(s.state.status).toBe('forwarded');
+    // Caught up: the decision limit (24/11) and the expiry (17/11) had passed; the certificate is extended.
+    expect(s.elapse()).toEqual([
+      {
+        type: 'CertificateExtended',
+        data: { certificateNumber: 'GCN-148-4', expiresOn: '2026-11-17', extendedUntil: '2027-05-16' },
+      },
+    ]);
+    expect(summarize(s.state)).toMatchObject({ star: 4, certificateExtendedUntil: '2027-05-16' });
+  });
+
+  it('an import of a re-rating filed after a window art. 12.3 does not cover is refused, naming the window', () => {
+    // Issued 2024-01-10 (QĐ 148/2023), valid through 2027-01-10: window 14/07/2026 … 12/09/2026, all after 22/05/2026.
+    const base = cmd.importEntitled({ filedOn: '2026-10-01', forwardedOn: '2026-10-10' });
+    const data = base.data as Record<string, unknown>;
+    const late = {
+      ...base,
+      data: {
+        ...data,
+        certificate: {
+          number: 'GCN-148-5',
+          star: 4,
+          level: 'province',
+          issuedOn: '2024-01-10',
+          expiresOn: '2027-01-10',
+        },
+      },
+    } as typeof base;
+    given([])
+      .when(late, meta('2026-12-01', provincialOffice))
+      .thenRejects('deadline_passed', /14\/07\/2026 to 12\/09\/2026/);
+  });
+});
+
+describe('re-rating, continued', () => {
   it('a failed re-rating before expiry leaves the certificate to run its term', () => {
     const s = certified();
     s.elapse();
@@ -245,6 +340,7 @@ describe('upgrade', () => {
 describe('revocation (Art. 8)', () => {
   it.each(['a', 'b', 'c', 'd', 'dd', 'e'] as const)('on ground (%s) by the provincial chair', (ground) => {
     const s = certified();
+    s.run(cmd.proposeRevocation('2027-03-01', ground), '2027-03-02', provincialOffice);
     given(s.events)
       .when(cmd.revoke('2027-03-01', ground), meta('2027-03-10', provincialOffice))
       .then([
@@ -264,8 +360,31 @@ describe('revocation (Art. 8)', () => {
       ]);
   });
 
+  it('is refused without a proposal: art. 8.3 has no direct revocation', () => {
+    given(certified().events)
+      .when(cmd.revoke('2027-03-01', 'a'), meta('2027-03-10', provincialOffice))
+      .thenRejects('proposal_required', /art\. 8\.3/);
+  });
+
+  it('is refused on another ground than the proposal’s, or citing another conclusion', () => {
+    const s = certified();
+    s.run(cmd.proposeRevocation('2027-03-01', 'c'), '2027-03-02', provincialOffice);
+    given(s.events)
+      .when(cmd.revoke('2027-03-01', 'a'), meta('2027-03-10', provincialOffice))
+      .thenRejects('invalid', /^ground: the pending proposal is on ground \(c\)/);
+    given(s.events)
+      .when(cmd.revoke('2027-02-20', 'c'), meta('2027-03-10', provincialOffice))
+      .thenRejects('invalid', /^concludedOn: .*01\/03\/2027/);
+    // Legacy runs decided as they were recorded.
+    given(s.events)
+      .when(cmd.revoke('2027-03-01', 'a'), { ...meta('2027-03-10', provincialOffice), legacyReadings: true })
+      .thenTypes(['CertificateRevoked']);
+  });
+
   it('flags a decision later than 15 days after the conclusion', () => {
-    const [event] = given(certified().events)
+    const p = certified();
+    p.run(cmd.proposeRevocation('2027-03-01'), '2027-03-02', provincialOffice);
+    const [event] = given(p.events)
       .when(cmd.revoke('2027-03-01'), meta('2027-03-17', provincialOffice))
       .thenTypes(['CertificateRevoked']);
     expect(event?.type === 'CertificateRevoked' && event.data.late).toBe(true);
@@ -289,6 +408,7 @@ describe('revocation (Art. 8)', () => {
     s.run(cmd.centralCouncil(92, 5), '2027-03-10', ministry);
     s.run(cmd.decide(5), '2027-03-15', ministry);
     s.run(cmd.issue('GCN-5'), '2027-03-20', ministry);
+    s.run(cmd.proposeRevocation('2027-04-01', 'd'), '2027-04-01', ministry);
     given(s.events).when(cmd.revoke('2027-04-01', 'd'), meta('2027-04-02', provincialOffice)).thenRejects('forbidden');
     const [event] = given(s.events)
       .when(cmd.revoke('2027-04-01', 'd'), meta('2027-04-02', ministry))
@@ -300,6 +420,7 @@ describe('revocation (Art. 8)', () => {
     const s = certified();
     s.elapse();
     s.run(cmd.submitDossier('re_rating'), '2029-06-01', subject);
+    s.run(cmd.proposeRevocation('2029-06-02', 'a'), '2029-06-02', provincialOffice);
     s.run(cmd.revoke('2029-06-02', 'a'), '2029-06-03', provincialOffice);
     expect(summarize(s.state)).toMatchObject({ stage: 'revoked', evaluationKind: null, lastOutcome: 'revoked' });
     expect(nextDeadline(s.state)).toBeNull();
@@ -317,7 +438,10 @@ describe('after the certificate', () => {
     for (const stage of ['expired', 'revoked'] as const) {
       const s = certified();
       if (stage === 'expired') s.runAt(cmd.system('ExpireCertificate'), '2029-11-21T17:00:00.000Z', SYSTEM_ACTOR);
-      else s.run(cmd.revoke('2027-03-01'), '2027-03-05', provincialOffice);
+      else {
+        s.run(cmd.proposeRevocation('2027-03-01'), '2027-03-02', provincialOffice);
+        s.run(cmd.revoke('2027-03-01'), '2027-03-05', provincialOffice);
+      }
       const events: DomainEvent[] = given(s.events)
         .when(cmd.submitDossier('first'), meta('2030-02-03', subject))
         .thenTypes(['DossierSubmitted']);

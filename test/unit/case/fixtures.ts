@@ -192,6 +192,27 @@ export const cmd = {
       source: 'paper register 2026',
     },
   }),
+  /**
+   * A 4★ certificate issued 2023-11-17 under QĐ 148/2023, valid through 2026-11-17: its art. 7.6a window
+   * (2026-05-21 … 2026-07-20) opened the day before QĐ 26/2026 took effect, so art. 12.3 covers it. With
+   * `reRating`, its re-rating dossier was filed on paper and forwarded before the import.
+   */
+  importEntitled: (reRating?: { filedOn: string; forwardedOn: string }): CommandInput => ({
+    type: 'ImportCertifiedProduct',
+    data: {
+      productId: 'P-TRA-SHAN',
+      subjectId: SUBJECT,
+      subjectName: 'HTX Chè Shan Tuyết',
+      productName: 'Chè Shan Tuyết',
+      productSetCode: '11',
+      provinceCode: PROVINCE,
+      communeCode: COMMUNE,
+      ruleSetId: 'QD148_2023',
+      certificate: { number: 'GCN-148-4', star: 4, level: 'province', issuedOn: '2023-11-17', expiresOn: '2026-11-17' },
+      ...(reRating ? { reRatingDossier: { dossierRef: 'HS-DGL-GIAY', ...reRating } } : {}),
+      source: 'paper register 2026',
+    },
+  }),
   updatePlaces: (): CommandInput => ({
     type: 'UpdatePlaces',
     data: { provinceCode: PROVINCE, communeCode: '00010', reason: 'Sắp xếp đơn vị hành chính 2025' },
@@ -295,6 +316,7 @@ export function historyFor(stage: Stage): DomainEvent[] {
     }
     case 'revoked': {
       const s = storyTo('certified');
+      s.run(cmd.proposeRevocation('2027-03-01'), '2027-03-02', provincialOffice);
       s.run(cmd.revoke('2027-03-01'), '2027-03-05', provincialOffice);
       return s.events;
     }

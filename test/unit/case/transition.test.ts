@@ -176,7 +176,9 @@ describe('a district-issued 3★ certificate (QĐ 148/2023) stays valid after th
   });
 
   it('is revoked by the province now that the district is gone', () => {
-    given(imported().events)
+    const s = imported();
+    s.run(cmd.proposeRevocation('2025-10-01', 'dd'), '2025-10-02', provincialOffice);
+    given(s.events)
       .when(cmd.revoke('2025-10-01', 'dd'), meta('2025-10-05', provincialOffice))
       .thenTypes(['CertificateRevoked']);
   });
@@ -189,6 +191,61 @@ describe('a district-issued 3★ certificate (QĐ 148/2023) stays valid after th
     bad({ star: 3, level: 'district', issuedOn: '2024-09-10', expiresOn: '2024-09-01', ruleSetId: 'QD148_2023' });
     bad({ star: 5, level: 'province', issuedOn: '2024-09-10', expiresOn: '2027-09-10', ruleSetId: 'QD148_2023' });
     bad({ star: 3, level: 'district', issuedOn: '2025-07-10', expiresOn: '2028-07-10', ruleSetId: 'QD148_2023' });
+  });
+
+  it('follows the rule-set in force on the issue date: validity, recogniser per star, rule-set (422 naming the clause)', () => {
+    const refused = (certificate: Parameters<typeof cmd.importProduct>[0]) =>
+      given([]).when(cmd.importProduct(certificate), meta('2025-06-01', admin)).thenRejects('invalid').message;
+    // 48 months instead of 36.
+    expect(
+      refused({ star: 3, level: 'district', issuedOn: '2024-09-10', expiresOn: '2028-09-10', ruleSetId: 'QD148_2023' }),
+    ).toMatch(/^certificate\.expiresOn: QĐ 148\/QĐ-TTg \(2023\): 36 months from issue.*10\/09\/2027, not 10\/09\/2028/);
+    // A 3★ under QĐ 148 was the district's, not the province's.
+    expect(
+      refused({ star: 3, level: 'province', issuedOn: '2024-09-10', expiresOn: '2027-09-10', ruleSetId: 'QD148_2023' }),
+    ).toMatch(
+      /^certificate\.level: QĐ 148\/QĐ-TTg \(2023\): the district People’s Committee recognises 3★.*not the province/,
+    );
+    // Issued after QĐ 1489 took effect: that rule-set, not the one named.
+    expect(
+      given([])
+        .when(
+          cmd.importProduct({
+            star: 3,
+            level: 'province',
+            issuedOn: '2025-08-01',
+            expiresOn: '2028-08-01',
+            ruleSetId: 'QD148_2023',
+          }),
+          meta('2025-09-01', admin),
+        )
+        .thenRejects('invalid').message,
+    ).toMatch(/^ruleSetId: .*QD148_1489_2025/);
+    given([])
+      .when(
+        cmd.importProduct({
+          star: 3,
+          level: 'province',
+          issuedOn: '2025-08-01',
+          expiresOn: '2028-08-01',
+          ruleSetId: 'QD148_1489_2025',
+        }),
+        meta('2025-09-01', admin),
+      )
+      .thenTypes(['CertifiedProductImported']);
+    // Runs recorded before law-readings-v1 decide as they did.
+    given([])
+      .when(
+        cmd.importProduct({
+          star: 3,
+          level: 'province',
+          issuedOn: '2024-09-10',
+          expiresOn: '2028-09-10',
+          ruleSetId: 'QD148_2023',
+        }),
+        { ...meta('2025-06-01', admin), legacyReadings: true },
+      )
+      .thenTypes(['CertifiedProductImported']);
   });
 
   it('only an administrator or the province itself imports', () => {

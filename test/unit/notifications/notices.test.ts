@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { record } from '../../../domain';
-import { noticesForEvents } from '../../../domain/notifications';
+import { SYSTEM_ACTOR, decide, record } from '../../../domain';
+import { DEFAULT_OFFSETS, noticesForEvents, scheduledReminders } from '../../../domain/notifications';
 import {
   COMMUNE,
   PROVINCE,
@@ -9,6 +9,7 @@ import {
   cmd,
   communeOfficer,
   provincialOffice,
+  Story,
   storyTo,
   subject,
 } from '../case/fixtures';
@@ -92,8 +93,77 @@ describe('notices caused by events', () => {
     ]);
   });
 
+  it('makes deadlines that fell before an import history, not notices; its own events still tell', () => {
+    // A certificate that expired in 2023, imported in 2026: window and expiry are caught up without a word.
+    const s = new Story();
+    const importNotices = step(
+      s,
+      cmd.importProduct({
+        star: 4,
+        level: 'province',
+        issuedOn: '2020-03-02',
+        expiresOn: '2023-03-02',
+        ruleSetId: 'QD1048_2019',
+      }),
+      '2026-12-01',
+      provincialOffice,
+    );
+    expect(importNotices).toEqual([]);
+    const expired = elapse(s);
+    expect(s.events.at(-1)).toMatchObject({ type: 'CertificateExpired', data: { endedOn: '2023-03-02' } });
+    expect(expired).toEqual([]);
+    // The readings before law-readings-v1 told the subject, dated the import.
+    const before = new Story();
+    before.run(
+      cmd.importProduct({
+        star: 4,
+        level: 'province',
+        issuedOn: '2020-03-02',
+        expiresOn: '2023-03-02',
+        ruleSetId: 'QD1048_2019',
+      }),
+      '2026-12-01',
+      provincialOffice,
+    );
+    const prev = before.state;
+    const events = decide({ type: 'ExpireCertificate', data: {} }, prev, {
+      now: at('2026-12-01'),
+      actor: SYSTEM_ACTOR,
+      legacyReadings: true,
+    });
+    const { recorded, state } = record(prev, events, at('2026-12-01'));
+    expect(noticesForEvents(prev, recorded, state, { pastAsHistory: false })).toMatchObject([
+      { kind: 'certificate_expired', facts: { endedOn: '2026-12-01' } },
+    ]);
+  });
+
+  it('tells a certificate art. 12.3 covers that a re-rating keeps it valid, and that it was extended', () => {
+    const s = new Story();
+    s.run(cmd.importEntitled(), '2026-06-01', provincialOffice);
+    const reminder = scheduledReminders(s.state, DEFAULT_OFFSETS).find((r) => r.kind === 'certificate_expiring_soon');
+    expect(reminder?.facts).toMatchObject({ expiresOn: '2026-11-17', extensionUntil: '2027-05-16' });
+    step(s, cmd.submitDossier('re_rating'), '2026-09-01', subject);
+    step(s, cmd.assess(), '2026-09-02', communeOfficer);
+    step(s, cmd.forward(), '2026-09-03', communeOfficer);
+    elapse(s); // decision overdue
+    expect(elapse(s)).toMatchObject([
+      {
+        kind: 'certificate_extended',
+        audience: 'subject',
+        facts: { expiresOn: '2026-11-17', extendedUntil: '2027-05-16' },
+      },
+    ]);
+    // A certificate with a window of its own is told it cannot file after the window, and no extension.
+    const own = storyTo('certified');
+    const ownReminder = scheduledReminders(own.state, DEFAULT_OFFSETS).find(
+      (r) => r.kind === 'certificate_expiring_soon',
+    );
+    expect(ownReminder?.facts.extensionUntil).toBeNull();
+  });
+
   it('tells the subject of a revocation and the deciders of an overdue one', () => {
     const revoked = storyTo('certified');
+    step(revoked, cmd.proposeRevocation('2027-03-01'), '2027-03-02', provincialOffice);
     expect(step(revoked, cmd.revoke('2027-03-01'), '2027-03-05', provincialOffice)).toMatchObject([
       { kind: 'certificate_revoked', audience: 'subject', facts: { ground: 'b', revokedOn: '2027-03-05' } },
     ]);

@@ -8,8 +8,8 @@ import {
   provincialOffice,
   storyTo,
   storyToMinistry,
+  Story,
   subject,
-  type Story,
 } from '../case/fixtures';
 import { elapse, step } from './helpers';
 
@@ -39,6 +39,15 @@ function allNotices(): Notice[] {
   out.push(...step(main, cmd.dismissRevocation(), '2027-03-20', provincialOffice));
   out.push(...elapse(main), ...elapse(main), ...elapse(main)); // window opens, closes, certificate expires
 
+  // A certificate art. 12.3 covers: the expiry reminder says so, and the extension is told.
+  const entitled = new Story();
+  entitled.run(cmd.importEntitled(), '2026-06-01', provincialOffice);
+  collect(entitled);
+  out.push(...step(entitled, cmd.submitDossier('re_rating'), '2026-09-01', subject));
+  out.push(...step(entitled, cmd.assess(), '2026-09-02', communeOfficer));
+  out.push(...step(entitled, cmd.forward(), '2026-09-03', communeOfficer));
+  out.push(...elapse(entitled), ...elapse(entitled)); // decision overdue, certificate extended
+
   const commune = storyTo('dossier_submitted');
   out.push(...elapse(commune)); // commune check overdue
 
@@ -50,7 +59,9 @@ function allNotices(): Notice[] {
   out.push(...elapse(five)); // central decision overdue
 
   out.push(...step(storyTo('under_review'), cmd.council(45, 2), '2026-11-12', provincialOffice));
-  out.push(...step(storyTo('certified'), cmd.revoke('2027-03-01'), '2027-03-05', provincialOffice));
+  const revoked = storyTo('certified');
+  step(revoked, cmd.proposeRevocation('2027-03-01'), '2027-03-02', provincialOffice);
+  out.push(...step(revoked, cmd.revoke('2027-03-01'), '2027-03-05', provincialOffice));
   const central = storyToMinistry();
   out.push(...step(central, cmd.centralCouncil(92, 5), '2027-03-10', ministry));
   return out;

@@ -44,7 +44,11 @@ describe('rule-set data', () => {
     expect(QD26.title).toBe('QĐ 26/2026/QĐ-TTg');
     expect(QD26.reRatingDecisionDays).toBe(45);
     expect(QD26.communeCheckWorkingDays).toBe(15);
-    expect(QD26.reRatingWindow).toEqual({ openDaysBeforeExpiry: 180, closeDaysBeforeExpiry: 120 });
+    expect(QD26.reRatingWindow).toEqual({
+      openDaysBeforeExpiry: 180,
+      closeDaysBeforeExpiry: 120,
+      clause: 'QĐ 26/2026 art. 7.6a',
+    });
     expect(MAX_TRANSITIONAL_EXTENSION_DAYS).toBe(180);
   });
 
