@@ -10,6 +10,7 @@ import { signToken, USER_ROLES, type UserRole } from '../../api/auth';
 import { COMMAND_EXAMPLES } from '../../api/examples';
 import { COMMAND_DOCS, kebabOf, type CaseCommandType } from '../../api/routes/commands';
 import { createLogger } from '../../config/logger';
+import { addDays, addMonths, localDate, ruleSetInForce } from '../../domain';
 import { startHarness, type Harness } from './harness';
 
 const PROVINCE = '31';
@@ -160,7 +161,8 @@ const WRITES: { [K in CaseCommandType]: { setup: Step[]; allowed: UserRole[]; bo
   IssueCertificate: { setup: upTo(9), allowed: ['provincial_office'] },
   ProposeRevocation: { setup: upTo(10), allowed: ['provincial_office'], body: PROPOSAL },
   RevokeCertificate: {
-    setup: upTo(10),
+    // Art. 8.3: the decision is taken on the office's proposal.
+    setup: upTo(10, ['ProposeRevocation', 'province', PROPOSAL]),
     allowed: ['provincial_office'],
     body: { ...COMMAND_EXAMPLES.RevokeCertificate, concludedOn: TODAY },
   },
@@ -250,13 +252,15 @@ describe('commands on a case: role × jurisdiction', () => {
 
   it('request-re-rating (đánh giá lại) in the window before expiry: its subject', async () => {
     let n = 0;
-    const expiresOn = new Date(Date.now() + 150 * 86_400_000).toISOString().slice(0, 10);
+    // Issued under the rule-set in force then, valid 36 months: it expires in about 150 days.
+    const issuedOn = addDays(addMonths(localDate(new Date().toISOString()), -36), 150);
+    const expiresOn = addMonths(issuedOn, 36);
     const imported = async () => {
       const res = await post('/products/import', tokenOf('admin', 'own'), {
         ...idea,
         productId: `MX-RR-${Date.now()}-${(n += 1)}`,
-        ruleSetId: 'QD148_2023',
-        certificate: { number: `GCN-RR-${n}`, star: 3, level: 'province', issuedOn: '2023-09-01', expiresOn },
+        ruleSetId: ruleSetInForce(issuedOn).id,
+        certificate: { number: `GCN-RR-${n}`, star: 4, level: 'province', issuedOn, expiresOn },
       });
       expect(res.statusCode, res.body).toBe(201);
       const id = res.json<{ productId: string }>().productId;

@@ -204,25 +204,23 @@ describe('case paths on the time-skipping server', () => {
     for (const length of lengths) expect(length).toBeLessThan(2_000);
   });
 
-  it('re-rates late: the certificate is extended past expiry until the decision', async () => {
+  it('refuses a re-rating after the window closed (art. 7.6a), and the certificate expires on its own date', async () => {
     const d = driver();
     const first = await certify(d, 3);
     const cert = certificateOf(first.state);
-    await sleepUntil(addDays(cert.reRatingWindow!.closes, 3));
+    const w = cert.reRatingWindow!;
+    await sleepUntil(addDays(w.closes, 3));
     expect(await types(d)).toEqual(expect.arrayContaining(['ReRatingWindowOpened', 'ReRatingWindowClosed']));
-    const filed = await d.send(subject, cmd.submitDossier('re_rating'));
-    expect(filed.events[0]).toMatchObject({ type: 'DossierSubmitted', data: { late: true } });
-    await d.send(communeOfficer, cmd.assess());
-    await d.send(communeOfficer, cmd.forward());
-    await d.send(provincialOffice, cmd.assignRound());
+    const vn = (date: string) => date.split('-').reverse().join('/');
+    await expect(d.send(subject, cmd.submitDossier('re_rating'))).rejects.toThrow(
+      `ran from ${vn(w.opens)} to ${vn(w.closes)}`,
+    );
     await sleepUntil(addDays(cert.expiresOn, 5));
-    const extended = (await d.events(h.sql)).find((e) => e.type === 'CertificateExtended');
-    expect(extended?.data).toMatchObject({ expiresOn: cert.expiresOn });
-    expect(await types(d)).not.toContain('CertificateExpired');
-    await d.send(provincialOffice, cmd.council(62, 3));
-    await d.send(provincialOffice, cmd.decide(3));
-    const renewed = await d.send(provincialOffice, cmd.issue(`GCN-R-${d.productId}`));
-    expect(certificateOf(renewed.state).termNo).toBe(2);
+    const expired = (await d.events(h.sql)).find((e) => e.type === 'CertificateExpired');
+    expect(expired?.data).toMatchObject({ endedOn: cert.expiresOn, reason: 'term_ended' });
+    expect(await types(d)).not.toContain('CertificateExtended');
+    // Only the first evaluation's dossier: the late one left nothing behind.
+    expect((await types(d)).filter((t) => t === 'DossierSubmitted')).toHaveLength(1);
   });
 
   it('upgrades a 3★ product to 4★ in a later round', async () => {

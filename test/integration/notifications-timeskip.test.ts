@@ -10,7 +10,7 @@ import {
   endOfLocalDay,
   localDate,
   startOfLocalDay,
-  ruleSetById,
+  ruleSetInForce,
   type Actor,
   type CaseState,
 } from '../../domain';
@@ -562,14 +562,15 @@ describe('notifications over a certificate’s life, on the time-skipping server
     const p = await parties('kill');
     const d = new CaseDriver(h.env.client, h.taskQueue, p.productId);
     const today = localDate(new Date(await now()).toISOString());
-    const expiresOn = addDays(today, 45);
+    // Issued about 36 months before, under the rule-set then in force (an import must follow it): expires in ~45 days.
+    const issuedOn = addMonths(addDays(today, 45), -36);
+    const expiresOn = addMonths(issuedOn, 36);
     const template = cmd.importProduct({
       star: 4,
       level: 'province',
-      // 36 months before expiry, or when QĐ 26/2026 took effect if the clock has not moved far yet.
-      issuedOn: [addMonths(expiresOn, -36), ruleSetById('QD26_2026').inForceFrom].sort()[1]!,
+      issuedOn,
       expiresOn,
-      ruleSetId: 'QD26_2026',
+      ruleSetId: ruleSetInForce(issuedOn).id,
     });
     const imported = await d.start(p.province, {
       ...template,
@@ -582,11 +583,11 @@ describe('notifications over a certificate’s life, on the time-skipping server
       },
     } as never);
     expect(imported.state.status).toBe('certified');
-    // The import catches up with a re-rating window that already closed: the subject is told it closed, never that
-    // it is open.
+    // The import catches up with a re-rating window that closed before it: history, not news (neither open nor
+    // closed is announced); the reminder of the expiry still to come is.
     await h.env.sleep(MINUTE);
     const caughtUp = (await outboxOf(p.productId)).map((r) => r.kind);
-    expect(caughtUp).toContain('re_rating_window_closed');
+    expect(caughtUp).not.toContain('re_rating_window_closed');
     expect(caughtUp).not.toContain('re_rating_window_opened');
     const key = `${p.productId}:certificate_expiring_soon:${expiresOn}`;
     const dueAt = reminderInstant(addDays(expiresOn, -30));

@@ -215,6 +215,10 @@ describe('read models: cases, certificates and counts', () => {
         ...evaluation(north2, 65, 3),
         [
           actors(north2).province,
+          { type: 'ProposeRevocation', data: { ground: 'b', concludedOn: today(), finding: 'Kết luận kiểm tra' } },
+        ],
+        [
+          actors(north2).province,
           {
             type: 'RevokeCertificate',
             data: { ground: 'b', concludedOn: today(), decisionNumber: 'QD-TH-1', reason: 'Theo kết luận kiểm tra' },
