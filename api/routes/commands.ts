@@ -150,7 +150,8 @@ export const COMMAND_DOCS: { readonly [K in CaseCommandType]: CommandDoc } = {
     tag: 'certificate',
   },
   RevokeCertificate: {
-    summary: 'Revoke the certificate (thu hồi giấy chứng nhận)',
+    summary:
+      'Revoke the certificate (thu hồi giấy chứng nhận) on the pending proposal, its ground and conclusion (art. 8.3)',
     who: 'provincial office for 3★ and 4★, the Ministry for 5★',
     tag: 'certificate',
   },
@@ -204,7 +205,9 @@ export const DOSSIER_ALIASES = [
     path: '/products/:productId/request-re-rating',
     kind: 're_rating',
     operationId: 'requestReRating',
-    summary: 'Request re-rating before the certificate expires (đề nghị đánh giá lại): a dossier of kind re-rating',
+    summary:
+      'Request re-rating (đề nghị đánh giá lại) from T−180 to T−120 before expiry (art. 7.6a; until expiry where ' +
+      'art. 12.3 covers the certificate): a dossier of kind re-rating',
   },
 ] as const;
 
