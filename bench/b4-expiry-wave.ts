@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SMTPServer } from 'smtp-server';
-import { addDays, localDate } from '../domain';
+import { addDays, addMonths, localDate } from '../domain';
 import { seedRecipients } from '../notifications';
 import type { BenchEnv } from './env';
 import { freePort } from '../temporal/dev-server';
@@ -68,8 +68,9 @@ export async function runB4(env: BenchEnv, options: B4Options): Promise<B4Result
     { audience: 'subject', audienceCode: subjectId, channel: 'email', address: 'htx-b4@bench.invalid' },
   ]);
   const today = localDate(new Date().toISOString());
-  const expiresOn = addDays(today, 20);
-  const issuedOn = addDays(expiresOn, -3 * 365);
+  // Issued 36 months before a date 20 days ahead: the wave expires then.
+  const issuedOn = addMonths(addDays(today, 20), -36);
+  const expiresOn = addMonths(issuedOn, 36);
   const prefix = `B4-${randomBytes(3).toString('hex')}`;
   const ids = Array.from({ length: options.certificates }, (_, i) => `${prefix}-${i}`);
   const t0 = performance.now();
@@ -80,7 +81,7 @@ export async function runB4(env: BenchEnv, options: B4Options): Promise<B4Result
   );
   try {
     await pool(ids, options.concurrency, async (id, i) => {
-      const step = importStep(id, i, { issuedOn, expiresOn });
+      const step = importStep(id, i, { issuedOn });
       const data = step.command.data as Record<string, unknown>;
       await runCase(env.client, taskQueue, id, [
         { ...step, command: { ...step.command, data: { ...data, subjectId } } as typeof step.command },

@@ -2,7 +2,7 @@
  * The commands of one full product cycle, idea → 3★ certificate (15 commands, 15 events), with actors in one
  * province and commune. Dates are relative to the workflow clock's "today" (the dev server runs in real time).
  */
-import { addDays, localDate, type Actor, type CommandInput } from '../domain';
+import { addDays, addMonths, localDate, ruleSetInForce, type Actor, type CommandInput } from '../domain';
 
 export const PROVINCE = '01';
 export const COMMUNE = '00004';
@@ -94,11 +94,18 @@ export function cycleSteps(productId: string, now = new Date()): Step[] {
 /** Events one cycle records (one per command on this path). */
 export const CYCLE_EVENTS = 15;
 
-/** A certified product as a province's paper register has it: the import command of a case's history. */
-export function importStep(productId: string, i: number, certificate?: { issuedOn: string; expiresOn: string }): Step {
+/**
+ * A certified product as a province's paper register has it: the import command of a case's history. Its rule-set,
+ * 36-month validity and recogniser are those in force on its issue date, as an import must have them.
+ */
+export function importStep(productId: string, i: number, certificate?: { issuedOn: string }): Step {
   const subjectId = `HTX-${i % 5000}`;
   const issuedOn = certificate?.issuedOn ?? addDays('2024-01-15', i % 600);
-  const expiresOn = certificate?.expiresOn ?? addDays(issuedOn, 3 * 365);
+  const expiresOn = addMonths(issuedOn, 36);
+  const ruleSet = ruleSetInForce(issuedOn);
+  const star = i % 3 === 0 ? 4 : 3;
+  const level =
+    ruleSet.recognisers[star] === 'district' && issuedOn >= '2025-07-01' ? 'province' : ruleSet.recognisers[star];
   return {
     actor: provincialOffice,
     command: {
@@ -112,11 +119,11 @@ export function importStep(productId: string, i: number, certificate?: { issuedO
         provinceCode: PROVINCE,
         communeCode: COMMUNE,
         districtCode: '003',
-        ruleSetId: 'QD148_2023',
+        ruleSetId: ruleSet.id,
         certificate: {
           number: `GCN-${productId}`,
-          star: i % 3 === 0 ? 4 : 3,
-          level: 'province',
+          star,
+          level,
           issuedOn,
           expiresOn,
           issuedBy: PROVINCE,

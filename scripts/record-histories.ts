@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLogger } from '../config/logger';
+import { addMonths, ruleSetInForce } from '../domain';
 import { DEFAULT_OFFSETS } from '../domain/notifications';
 import { connect, createDatabase, dropDatabase, migrate } from '../db';
 import { timeSkippingServerPath } from '../temporal/binaries';
@@ -88,14 +89,15 @@ async function main() {
     // A product certified on paper, imported late: its re-rating window has already opened and closed, so the case
     // catches up at once; then its reminder and expiry.
     const imported = new CaseDriver(env.client, taskQueue, `HIST-${label}-imported`);
-    const expiresOn = new Date((await env.currentTimeMs()) + 100 * DAY).toISOString().slice(0, 10);
-    const issuedOn = `${Number(expiresOn.slice(0, 4)) - 3}${expiresOn.slice(4)}`;
+    // Issued 36 months before a day 100 days ahead, under the rule-set then in force (an import must follow it).
+    const in100 = new Date((await env.currentTimeMs()) + 100 * DAY).toISOString().slice(0, 10);
+    const issuedOn = addMonths(in100, -36);
     const importCommand = cmd.importProduct({
       star: 4,
       level: 'province',
       issuedOn,
-      expiresOn,
-      ruleSetId: 'QD148_2023',
+      expiresOn: addMonths(issuedOn, 36),
+      ruleSetId: ruleSetInForce(issuedOn).id,
     });
     await imported.start(provincialOffice, {
       ...importCommand,
