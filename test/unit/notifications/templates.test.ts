@@ -86,6 +86,25 @@ describe('templates', () => {
     }
   });
 
+  it('never invites a re-rating the API would refuse, and tells a certificate art. 12.3 covers what it allows', () => {
+    const closed = notices.find((x) => x.kind === 're_rating_window_closed')!;
+    expect(renderNotice(closed, 'vi').text).toContain('hồ sơ đánh giá lại không còn được tiếp nhận');
+    expect(renderNotice(closed, 'en').text).toContain('a re-rating dossier can no longer be filed');
+    const soon = notices.find((x) => x.kind === 're_rating_window_closing_soon')!;
+    expect(renderNotice(soon, 'en').text).toContain(`A dossier filed after`);
+    expect(renderNotice(soon, 'en').text).toContain('is refused');
+    const expiring = notices.filter((x) => x.kind === 'certificate_expiring_soon');
+    const covered = expiring.find((x) => x.facts.extensionUntil != null)!;
+    expect(renderNotice(covered, 'en').text).toContain('at most through 16 May 2027');
+    expect(renderNotice(covered, 'vi').text).toContain('không quá ngày 16/05/2027');
+    const own = expiring.find((x) => x.facts.extensionUntil == null)!;
+    expect(renderNotice(own, 'en').text).not.toContain('Art. 12.3');
+    const extended = notices.find((x) => x.kind === 'certificate_extended')!;
+    expect(renderNotice(extended, 'en').text).toContain(
+      'stays valid until the re-rating result, at most through 16 May 2027',
+    );
+  });
+
   it('writes dates the language’s way and escapes HTML', () => {
     const n = notices.find((x) => x.kind === 'dossier_returned')!;
     const tricky = { ...n, facts: { ...n.facts, reason: '<script>alert("x")</script> & co' } };
