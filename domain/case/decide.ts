@@ -590,6 +590,7 @@ function importCertifiedProduct(cmd: CommandOf<'ImportCertifiedProduct'>, ctx: C
     }
   } else {
     checkIssuedUnder(d.ruleSetId, c, ctx);
+    checkNumbering(d, c.issuedOn, ctx);
   }
   const window = windowFor(c.expiresOn);
   return [
@@ -664,6 +665,32 @@ function checkIssuedUnder(
       'invalid',
       `certificate.level: ${inForce.clauses.recognisers}; a ${c.star}★ certificate issued on ${vn(c.issuedOn)} ` +
         `was recognised by the ${level}, not the ${c.level}.`,
+    );
+  }
+}
+
+/**
+ * Under a rule-set that prints the product's numbering (QĐ 26/2026 Annex II: "(T)-(X)-(STT)-20…"), an imported
+ * product's code, kept as its id, is that number: its province and commune codes, the commune's serial, and an
+ * evaluation year no later than the certificate's issue.
+ */
+function checkNumbering(
+  d: { productId: string; provinceCode: string; communeCode: string },
+  issuedOn: string,
+  ctx: Ctx,
+): void {
+  const numbering = ruleSetInForce(issuedOn).productNumbering;
+  if (!numbering) return;
+  const prefix = `${d.provinceCode}-${d.communeCode}-`;
+  const rest = d.productId.startsWith(prefix) ? /^\d+-(\d{4})$/.exec(d.productId.slice(prefix.length)) : null;
+  const fits = rest != null && rest[1]! <= issuedOn.slice(0, 4);
+  if (!fits) {
+    fail(
+      ctx,
+      'invalid',
+      `productId: ${numbering.clause}: a product certified on ${vn(issuedOn)} is numbered ` +
+        `(T)-(X)-(STT)-year, here ${d.provinceCode}-${d.communeCode}-<serial>-<year ≤ ${issuedOn.slice(0, 4)}>, ` +
+        `not ${d.productId}.`,
     );
   }
 }

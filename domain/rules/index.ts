@@ -86,6 +86,12 @@ export interface RuleSet {
   reRatingExtension: { clause: string; validOn: string; windowOpenedBefore: string; maxDays: 180 } | null;
   /** The clauses a certificate's validity and its recogniser per star come from, for refusals that cite them. */
   clauses: { validity: string; recognisers: string };
+  /**
+   * How a product is numbered (mã số sản phẩm), where the rule-set prints it: QĐ 26/2026 Annex II heads every score
+   * sheet with "(T)-(X)-(STT)-20…", province code – commune code (QĐ 19/2025 codes) – the commune's serial – the
+   * evaluation year. `null` where the sources do not confirm a format (legacy codes, ocop-research §3.4).
+   */
+  productNumbering: { clause: string; format: 'T-X-STT-YYYY' } | null;
   /** Calendar days to finish a re-rating from a complete dossier (art. 7.6g). */
   reRatingDecisionDays: number;
   /** Calendar days to decide a revocation from the finding (art. 8.4). */
@@ -195,6 +201,7 @@ const RULE_SETS: Readonly<Record<RuleSetId, RuleSet>> = {
     communeCheckWorkingDays: 15,
     reRatingWindow: null,
     reRatingExtension: null,
+    productNumbering: null,
     clauses: {
       validity: 'QĐ 1048/QĐ-TTg (2019): 36 months from issue (ocop-research §4.1)',
       recognisers: 'QĐ 1048/QĐ-TTg (2019): the province recognises 3★ and 4★, the central level 5★ (domain README)',
@@ -227,6 +234,7 @@ const RULE_SETS: Readonly<Record<RuleSetId, RuleSet>> = {
     communeCheckWorkingDays: 15,
     reRatingWindow: null,
     reRatingExtension: null,
+    productNumbering: null,
     clauses: {
       validity: 'QĐ 148/QĐ-TTg (2023): 36 months from issue (ocop-research §4.1)',
       recognisers:
@@ -259,6 +267,7 @@ const RULE_SETS: Readonly<Record<RuleSetId, RuleSet>> = {
     communeCheckWorkingDays: 15,
     reRatingWindow: null,
     reRatingExtension: null,
+    productNumbering: null,
     clauses: {
       validity: 'QĐ 148/QĐ-TTg as amended by QĐ 1489/QĐ-TTg (2025): 36 months from issue (ocop-research §4.1)',
       recognisers:
@@ -290,6 +299,7 @@ const RULE_SETS: Readonly<Record<RuleSetId, RuleSet>> = {
     communeCheckWorkingDays: 15,
     reRatingWindow: RE_RATING_WINDOW,
     reRatingExtension: TRANSITIONAL_RE_RATING_EXTENSION,
+    productNumbering: { clause: 'QĐ 26/2026 Annex II, "Mã số sản phẩm"', format: 'T-X-STT-YYYY' },
     clauses: {
       validity: 'QĐ 26/2026 art. 4.3: 36 months from issue',
       recognisers: 'QĐ 26/2026 art. 4.1: the province recognises 3★ and 4★, the Ministry 5★',

@@ -250,7 +250,7 @@ describe('revocation (QĐ 26/2026 art. 8.3): decided on the office’s proposal,
 });
 
 describe('imports follow the rule-set in force on the issue date', () => {
-  it('refuses a 48-month validity and a QĐ 148 3★ recognised by the province with 422 naming the clause', async () => {
+  it('refuses a 48-month validity, a QĐ 148 3★ recognised by the province, a QĐ 26 product unnumbered: 422 naming the clause', async () => {
     const longer = await post(
       '/products/import',
       tokens.province,
@@ -282,7 +282,19 @@ describe('imports follow the rule-set in force on the issue date', () => {
     expect(byProvince.json<{ detail: string }>().detail).toMatch(
       /^certificate\.level: QĐ 148\/QĐ-TTg \(2023\): the district People’s Committee recognises 3★/,
     );
-    for (const id of [`LAW-48M-${run}`, `LAW-3P-${run}`]) {
+    // Certified under QĐ 26/2026: the product code is (T)-(X)-(STT)-year (Annex II), the id an import keeps.
+    const qd26: Certificate = {
+      number: `GCN-26-${run}`,
+      star: 4,
+      level: 'province',
+      issuedOn: '2026-06-15',
+      expiresOn: '2029-06-15',
+    };
+    const unnumbered = await post('/products/import', tokens.province, importBody(`LAW-26-${run}`, 'QD26_2026', qd26));
+    expect(unnumbered.statusCode, unnumbered.body).toBe(422);
+    expect(unnumbered.json<{ detail: string }>().detail).toMatch(/^productId: QĐ 26\/2026 Annex II/);
+    await importCase(`${PROVINCE}-${COMMUNE}-${Date.now()}-2026`, 'QD26_2026', qd26);
+    for (const id of [`LAW-48M-${run}`, `LAW-3P-${run}`, `LAW-26-${run}`]) {
       expect((await get(`/products/${id}`, tokens.province)).statusCode).toBe(404);
     }
   });

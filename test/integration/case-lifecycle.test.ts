@@ -1,8 +1,8 @@
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, localDate } from '../../domain';
+import { addDays, addMonths, localDate, ruleSetInForce } from '../../domain';
 import { verifyChain } from '../../db/event-store';
-import { cmd, communeOfficer, provincialOffice, subject, ministry } from '../unit/case/fixtures';
+import { COMMUNE, PROVINCE, cmd, communeOfficer, provincialOffice, subject, ministry } from '../unit/case/fixtures';
 import { CaseDriver } from './case-driver';
 import { startTimeSkipping, type TimeSkippingHarness } from './timeskip';
 
@@ -133,11 +133,21 @@ describe('product case on the time-skipping server', () => {
 
 describe('a late import catching up', () => {
   it('records the window it missed at once, in one run and one workflow task', async () => {
-    const d = driver();
-    // Expires in 100 days: the re-rating window (T-180 to T-120) opened and closed before the migration.
-    const expiresOn = localDate(new Date((await h.env.currentTimeMs()) + 100 * DAY).toISOString());
-    const issuedOn = `${Number(expiresOn.slice(0, 4)) - 3}${expiresOn.slice(4)}`;
-    const command = cmd.importProduct({ star: 4, level: 'province', issuedOn, expiresOn, ruleSetId: 'QD148_2023' });
+    // Expires in about 100 days: the re-rating window (T-180 to T-120) opened and closed before the migration. It was
+    // issued 36 months before under the rule-set then in force, whose numbering a QĐ 26/2026 product code follows.
+    const in100 = localDate(new Date((await h.env.currentTimeMs()) + 100 * DAY).toISOString());
+    const issuedOn = addMonths(in100, -36);
+    const expiresOn = addMonths(issuedOn, 36);
+    const ruleSet = ruleSetInForce(issuedOn);
+    n += 1;
+    const d = new CaseDriver(
+      h.env.client,
+      h.taskQueue,
+      ruleSet.productNumbering
+        ? `${PROVINCE}-${COMMUNE}-${n}${Date.now() % 100_000}-${issuedOn.slice(0, 4)}`
+        : `TS-${Date.now().toString(36)}-${n}`,
+    );
+    const command = cmd.importProduct({ star: 4, level: 'province', issuedOn, expiresOn, ruleSetId: ruleSet.id });
     const imported = await d.start(provincialOffice, {
       ...command,
       data: { ...command.data, productId: d.productId },

@@ -559,12 +559,16 @@ describe('notifications over a certificate’s life, on the time-skipping server
   });
 
   it('a worker killed between sending and recording: the retry sends no duplicate, and says what it cannot know', async () => {
-    const p = await parties('kill');
-    const d = new CaseDriver(h.env.client, h.taskQueue, p.productId);
+    const parts = await parties('kill');
     const today = localDate(new Date(await now()).toISOString());
     // Issued about 36 months before, under the rule-set then in force (an import must follow it): expires in ~45 days.
     const issuedOn = addMonths(addDays(today, 45), -36);
     const expiresOn = addMonths(issuedOn, 36);
+    // Under QĐ 26/2026 an imported product keeps its code (T)-(X)-(STT)-year as its id.
+    const p = ruleSetInForce(issuedOn).productNumbering
+      ? { ...parts, productId: `${parts.provinceCode}-${parts.communeCode}-1-${issuedOn.slice(0, 4)}` }
+      : parts;
+    const d = new CaseDriver(h.env.client, h.taskQueue, p.productId);
     const template = cmd.importProduct({
       star: 4,
       level: 'province',

@@ -28,6 +28,11 @@ export function meta(date: string, actor: Actor): CommandMeta {
   return { now: at(date), actor };
 }
 
+/** The product code of a product certified under QĐ 26/2026 in the sample commune. */
+export function importedCode(issuedOn: string): string {
+  return `${PROVINCE}-${COMMUNE}-7-${issuedOn.slice(0, 4)}`;
+}
+
 // ------------------------------------------------------------------------------------------ sample commands
 
 export const cmd = {
@@ -158,7 +163,8 @@ export const cmd = {
   }): CommandInput => ({
     type: 'ImportCertifiedProduct',
     data: {
-      productId: 'P-TRA-SHAN',
+      // Under QĐ 26/2026 the product code is (T)-(X)-(STT)-year (Annex II); older codes are kept as they were.
+      productId: certificate.ruleSetId === 'QD26_2026' ? importedCode(certificate.issuedOn) : 'P-TRA-SHAN',
       subjectId: SUBJECT,
       subjectName: 'HTX Chè Shan Tuyết',
       productName: 'Chè Shan Tuyết',

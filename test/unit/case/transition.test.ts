@@ -248,6 +248,26 @@ describe('a district-issued 3★ certificate (QĐ 148/2023) stays valid after th
       .thenTypes(['CertifiedProductImported']);
   });
 
+  it('numbers a product certified under QĐ 26/2026 (T)-(X)-(STT)-year (Annex II), or refuses it naming the clause', () => {
+    const qd26 = cmd.importProduct({
+      star: 4,
+      level: 'province',
+      issuedOn: '2026-06-15',
+      expiresOn: '2029-06-15',
+      ruleSetId: 'QD26_2026',
+    });
+    given([]).when(qd26, meta('2026-07-01', admin)).thenTypes(['CertifiedProductImported']);
+    for (const productId of ['P-TRA-SHAN', `${PROVINCE}-00007-7-2026`, `${PROVINCE}-${COMMUNE}-7-2027`]) {
+      const renamed = { ...qd26, data: { ...(qd26.data as object), productId } } as typeof qd26;
+      given([])
+        .when(renamed, meta('2026-07-01', admin))
+        .thenRejects(
+          'invalid',
+          /^productId: QĐ 26\/2026 Annex II, "Mã số sản phẩm": .*01-00004-<serial>-<year ≤ 2026>/,
+        );
+    }
+  });
+
   it('only an administrator or the province itself imports', () => {
     given([]).when(district3, meta('2025-06-01', otherProvince)).thenRejects('forbidden');
     given([]).when(district3, meta('2025-06-01', provincialOffice)).thenTypes(['CertifiedProductImported']);

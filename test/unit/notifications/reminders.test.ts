@@ -20,6 +20,8 @@ import {
 } from '../case/fixtures';
 
 const P = 'P-TRA-SHAN';
+/** The imported product's code (QĐ 26/2026 numbering). */
+const I = '01-00004-7-2026';
 /** 08:00 in Vietnam on `date`: reminders go out at the start of the office day. */
 const eight = (date: string) => `${date}T01:00:00.000Z`;
 
@@ -38,9 +40,9 @@ describe('reminders implied by the state', () => {
     const s = imported('2026-06-15', '2029-06-15');
     expect(scheduledReminders(s.state, DEFAULT_OFFSETS)).toEqual([
       {
-        key: `${P}:re_rating_window_closing_soon:2029-02-15`,
+        key: `${I}:re_rating_window_closing_soon:2029-02-15`,
         kind: 're_rating_window_closing_soon',
-        productId: P,
+        productId: I,
         audience: 'subject',
         audienceCode: SUBJECT,
         dueAt: eight('2029-02-05'),
@@ -48,9 +50,9 @@ describe('reminders implied by the state', () => {
         facts: expect.objectContaining({ closes: '2029-02-15', expiresOn: '2029-06-15' }) as Record<string, unknown>,
       },
       {
-        key: `${P}:certificate_expiring_soon:2029-06-15`,
+        key: `${I}:certificate_expiring_soon:2029-06-15`,
         kind: 'certificate_expiring_soon',
-        productId: P,
+        productId: I,
         audience: 'subject',
         audienceCode: SUBJECT,
         dueAt: eight('2029-05-16'),
@@ -178,7 +180,7 @@ describe('which reminders to send now', () => {
     const now = '2029-05-26T03:00:00.000Z';
     expect(dueReminders(reminders, now, new Set()).map((r) => r.kind)).toEqual(['certificate_expiring_soon']);
     expect(nextReminderAt(reminders, now, new Set())).toBe(eight('2029-05-16'));
-    const sent = new Set([`${P}:certificate_expiring_soon:2029-06-15`]);
+    const sent = new Set([`${I}:certificate_expiring_soon:2029-06-15`]);
     expect(dueReminders(reminders, now, sent)).toEqual([]);
     expect(nextReminderAt(reminders, now, sent)).toBeNull();
     expect(dueReminders(reminders, '2029-06-15T17:00:00.000Z', new Set())).toEqual([]);
