@@ -21,6 +21,7 @@ import { auditSigningKey, jwtSecret } from '../config/secrets';
 import { connect, createDatabase, migrate } from '../db';
 import { startEmbeddedPostgres, stopEmbeddedPostgresAt } from '../db/embedded';
 import { startDevServer, stopOrphanedDevServer } from '../temporal/dev-server';
+import { ensureSearchAttributes, SearchAttributesError } from '../temporal/search-attributes';
 import { createCaseWorker } from '../worker';
 import { installTemporalRuntime } from '../worker/runtime';
 import { isAlive } from '../config/processes';
@@ -104,6 +105,20 @@ async function main() {
   const sql = connect(databaseUrl, { max: config.DATABASE_POOL_SIZE });
   stops.push({ name: 'database pool', stop: () => sql.end({ timeout: 5 }) });
 
+  // An existing Temporal server may not know the search attributes the case workflow upserts: add them (idempotent),
+  // or stop here saying how, rather than fail every case's first command.
+  const connection = await Connection.connect({ address });
+  stops.push({ name: 'client connection', stop: () => connection.close() });
+  try {
+    const added = await ensureSearchAttributes(connection.operatorService, config.TEMPORAL_NAMESPACE);
+    if (added.length > 0) progress(`registered Temporal search attributes ${added.join(', ')}`);
+  } catch (err) {
+    if (!(err instanceof SearchAttributesError)) throw err;
+    process.stderr.write(`[ocop-cycle] ${err.message}\n`);
+    await shutdown(2);
+    return;
+  }
+
   const workerConnection = await NativeConnection.connect({ address });
   const worker = await createCaseWorker({
     connection: workerConnection,
@@ -126,8 +141,6 @@ async function main() {
   });
   progress('worker polling');
 
-  const connection = await Connection.connect({ address });
-  stops.push({ name: 'client connection', stop: () => connection.close() });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = await buildApp({
     sql,

@@ -52,6 +52,8 @@ export interface DevServerOptions {
    * server orphaned by a crash of the process that started it (`stopOrphanedDevServer`). @default none
    */
   pidFile?: string;
+  /** Start with our search attributes registered. False: a bare server, as an existing cluster may be. @default true */
+  searchAttributes?: boolean;
 }
 
 export interface RunningDevServer {
@@ -94,7 +96,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     'warn',
     ...(options.uiPort ? ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1'] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
-    ...devServerSearchAttributeArgs(),
+    ...(options.searchAttributes === false ? [] : devServerSearchAttributeArgs()),
   ];
   const child = spawnPrivate(cli, args);
   if (options.logFile) {
@@ -228,7 +230,7 @@ async function startWithSdkDownload(options: DevServerOptions, address: string):
       namespace: options.namespace ?? 'default',
       ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
       ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
-      searchAttributes: [...searchAttributeKeys],
+      searchAttributes: options.searchAttributes === false ? [] : [...searchAttributeKeys],
     },
   });
   return { address, exited: new Promise<string>(() => undefined), stop: () => env.teardown() };
