@@ -26,6 +26,7 @@ import { auditRoutes } from './routes/audit';
 import { roundRoutes } from './routes/rounds';
 import { inboxRoutes } from './routes/inbox';
 import { guardedValidatorCompiler } from './validation';
+import { referenceRoutes } from './routes/reference';
 
 export interface AppDeps {
   sql: Sql;
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(auditRoutes(deps));
   await app.register(roundRoutes(deps));
   await app.register(inboxRoutes(deps));
+  await app.register(referenceRoutes());
   return app;
 }
 

@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db';
-import type { Actor, Command, RecordedEvent } from '../domain';
+import { decide, DomainError, initialState, type Actor, type Command, type RecordedEvent } from '../domain';
 import { caseWorkflowId, commandUpdate, type CommandResult } from '../workflows/messages';
 import type { productCase } from '../workflows/product-case';
 import { canSee } from './access';
@@ -122,13 +122,7 @@ function toProblem(err: unknown): unknown {
   if (cause instanceof ApplicationFailure) {
     if (cause.type === 'DomainError') {
       const [details] = (cause.details ?? []) as { code?: string; stage?: string }[];
-      const code = details?.code ?? 'illegal_in_stage';
-      const status = STATUS_OF_CODE[code] ?? 409;
-      return new HttpProblem(status, status === 409 ? 'Conflict' : status === 403 ? 'Forbidden' : 'Unprocessable', {
-        detail: cause.message,
-        code,
-        ...(details?.stage ? { stage: details.stage } : {}),
-      });
+      return domainProblem(details?.code ?? 'illegal_in_stage', cause.message, details?.stage);
     }
     if (cause.type === 'StaleVersion') {
       return new HttpProblem(412, 'Precondition Failed', { code: 'stale_version', detail: cause.message });
@@ -147,6 +141,31 @@ function toProblem(err: unknown): unknown {
     });
   }
   return err;
+}
+
+/** The problem a decider's rejection becomes: 409, 403 or 422 by its code, naming the case's stage. */
+function domainProblem(code: string, message: string, stage: string | undefined): HttpProblem {
+  const status = STATUS_OF_CODE[code] ?? 409;
+  return new HttpProblem(status, status === 409 ? 'Conflict' : status === 403 ? 'Forbidden' : 'Unprocessable', {
+    detail: message,
+    code,
+    ...(stage ? { stage } : {}),
+  });
+}
+
+/**
+ * A command that opens a case (registration, import), decided by the same pure decider on the empty case before any
+ * workflow is started: a refusal then leaves nothing behind. The workflow decides again on its own clock and state
+ * (a product id that already has a case is refused there), and ends a run whose opening command it refused.
+ */
+function refuseOpeningCommand(command: Command, actor: Actor): HttpProblem | null {
+  try {
+    decide(command, initialState, { now: new Date().toISOString(), actor });
+    return null;
+  } catch (err) {
+    if (err instanceof DomainError) return domainProblem(err.code, err.message, err.stage);
+    throw err;
+  }
 }
 
 /** The answer to a command on an existing case: the case as the read model now holds it, and what was recorded. */
@@ -264,6 +283,11 @@ export class CommandService {
   /** Sends the command (under the claim on its key): the case after it and the events it recorded. */
   private async run(o: ExecuteOptions): Promise<{ status: number; body: CommandAnswer }> {
     const expectedVersion = o.ifMatch === undefined ? undefined : exactVersion(o.ifMatch);
+    if (o.start) {
+      // Decided on the empty case before any workflow starts: a refusal (the key's answer) leaves nothing behind.
+      const refused = refuseOpeningCommand(o.command, actorOf(o.user));
+      if (refused) throw refused;
+    }
     let result: CommandResult;
     try {
       result = await this.gateway.send({

@@ -97,6 +97,11 @@ export const PATCHES = {
    * deadlines that fell before an import become history without notices. Runs recorded before it decide as recorded.
    */
   lawReadings: 'law-readings-v1',
+  /**
+   * A run started by a command its validator refused (an Update-with-Start whose registration or import was refused)
+   * ends at once instead of waiting forever with an empty case. Recorded only by such runs.
+   */
+  refusedStart: 'refused-start-v1',
 } as const;
 
 /** Commands whose results a run keeps (and hands to the next run) to answer retries with the first result. */
@@ -252,6 +257,10 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     // brings the reminder offsets with its append, and a run without one asks for them below.
     await condition(() => true);
     if (busy) await condition(() => offsets !== null || !busy);
+    // Nothing was recorded and nothing is being applied: the Update this run was started with was refused.
+    if (version === 0 && input.carried === undefined && !busy && allHandlersFinished()) {
+      if (patched(PATCHES.refusedStart)) return state;
+    }
   }
   if (notifying && offsets === null) offsets = await (outboxed ? notificationOffsetsLocally : notificationOffsets)();
 

@@ -1,0 +1,196 @@
+/**
+ * A new office needs no setup: what a fresh installation offers through the HTTP API without any configuration —
+ * the law's reference data, refusals that leave nothing behind, the office's own inbox, Vietnamese messages.
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app';
+import { signToken, type UserRole } from '../../api/auth';
+import { idempotentId } from '../../api/commands';
+import { createLogger } from '../../config/logger';
+import { caseWorkflowId, commandUpdate } from '../../workflows/messages';
+import { startHarness, type Harness } from './harness';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+
+// Codes only this file uses, so counts and lists are not disturbed by files running beside it.
+const PROVINCE = '19';
+const COMMUNE = '01849';
+const OTHER_COMMUNE = '01843';
+const SUBJECT = 'HTX-NEW-OFFICE';
+const secret = 'new-office-secret-new-office-secret-0123';
+
+let h: Harness;
+let app: Awaited<ReturnType<typeof buildApp>>;
+let keys = 0;
+
+const token = (role: UserRole, jurisdiction: string, sub = `no-${role}-${jurisdiction}`) =>
+  signToken(secret, { sub, role, jurisdiction });
+
+beforeAll(async () => {
+  h = await startHarness('api-new-office');
+  app = await buildApp({
+    sql: h.sql,
+    temporal: h.client,
+    taskQueue: h.taskQueue,
+    jwtSecret: secret,
+    log: createLogger('silent'),
+  });
+});
+afterAll(async () => {
+  await app?.close();
+  await h?.stop();
+});
+
+const idea = {
+  subjectId: SUBJECT,
+  subjectName: 'Hợp tác xã Phong Quang',
+  productName: 'Chè búp Phong Quang',
+  productSetCode: 'tea',
+  provinceCode: PROVINCE,
+  communeCode: COMMUNE,
+};
+
+function nextKey(): string {
+  keys += 1;
+  return `new-office-${Date.now()}-${keys}`;
+}
+
+async function post(url: string, as: string, payload: object, key = nextKey(), headers: Record<string, string> = {}) {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { authorization: `Bearer ${as}`, 'idempotency-key': key, ...headers },
+    payload,
+  });
+}
+
+/** The workflow of a case: its status, or 'not found'. */
+async function workflowStatus(productId: string): Promise<string> {
+  try {
+    return (await h.client.workflow.getHandle(caseWorkflowId(productId)).describe()).status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'not found';
+    throw err;
+  }
+}
+
+describe('the law’s reference data over HTTP', () => {
+  it('GET /product-sets lists the 26 product sets of the rule-set in force, with names and sheet codes', async () => {
+    const res = await app.inject({ method: 'GET', url: '/product-sets' });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<{
+      ruleSet: { id: string };
+      productSets: { code: string; name: { vi: string; en: string }; sheetCode: string; group: { code: string } }[];
+    }>();
+    expect(body.ruleSet.id).toBe('QD26_2026');
+    expect(body.productSets).toHaveLength(26);
+    expect(body.productSets.find((p) => p.code === 'tea')).toMatchObject({
+      name: { vi: 'Chè tươi, chè chế biến', en: 'Fresh and processed tea' },
+      sheetCode: 'tea',
+      group: { code: 'I.5' },
+    });
+
+    const at = await app.inject({ method: 'GET', url: '/product-sets?at=2024-03-01' });
+    expect(at.json()).toMatchObject({ ruleSet: { id: 'QD148_2023', inForceFrom: expect.any(String) } });
+    const byId = await app.inject({ method: 'GET', url: '/product-sets?ruleSet=QD1048_2019' });
+    expect(byId.json()).toMatchObject({ ruleSet: { id: 'QD1048_2019' } });
+
+    const bad = await app.inject({ method: 'GET', url: '/product-sets?at=2024-02-30' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ errors: { field: string }[] }>().errors.map((e) => e.field)).toEqual(['querystring.at']);
+    const before = await app.inject({ method: 'GET', url: '/product-sets?at=2019-01-01' });
+    expect(before.statusCode).toBe(404);
+  });
+
+  it('GET /score-sheets/:code gives criteria, options and points, parts and starred minimums', async () => {
+    const res = await app.inject({ method: 'GET', url: '/score-sheets/tea' });
+    expect(res.statusCode, res.body).toBe(200);
+    const sheet = res.json<{
+      code: string;
+      parts: {
+        id: string;
+        maxPoints: number;
+        sections: { criteria: { id: string; maxPoints: number; options: { id: string; points: number }[] }[] }[];
+      }[];
+      starredMinimums: { level: number; criterionId: string; optionId: string; points: number }[];
+    }>();
+    expect(sheet.code).toBe('tea');
+    expect(sheet.parts.map((p) => [p.id, p.maxPoints])).toEqual([
+      ['A', 40],
+      ['B', 25],
+      ['C', 35],
+    ]);
+    const criteria = sheet.parts.flatMap((p) => p.sections.flatMap((s) => s.criteria));
+    expect(criteria.length).toBeGreaterThan(20);
+    for (const c of criteria) {
+      expect(c.options.length).toBeGreaterThan(0);
+      expect(Math.max(...c.options.map((o) => o.points))).toBeLessThanOrEqual(c.maxPoints);
+    }
+    expect(sheet.starredMinimums.length).toBeGreaterThan(0);
+    for (const m of sheet.starredMinimums) {
+      const option = criteria.find((c) => c.id === m.criterionId)?.options.find((o) => o.id === m.optionId);
+      expect(option?.points, `${m.criterionId}/${m.optionId}`).toBe(m.points);
+      expect([3, 4, 5]).toContain(m.level);
+    }
+
+    const unknown = await app.inject({ method: 'GET', url: '/score-sheets/foo' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json<{ detail: string }>().detail).toContain('foo');
+  });
+});
+
+describe('a refused registration leaves no workflow behind', () => {
+  it('403: an officer of another commune registers an idea; no product-case workflow exists', async () => {
+    const other = await token('commune_officer', OTHER_COMMUNE);
+    const key = nextKey();
+    const res = await post('/products', other, idea, key);
+    expect(res.statusCode, res.body).toBe(403);
+    expect(res.json()).toMatchObject({ status: 403, code: 'forbidden' });
+    const productId = idempotentId('P', `no-commune_officer-${OTHER_COMMUNE}`, key);
+    expect(await workflowStatus(productId)).toBe('not found');
+    // The same key again: the same refusal, still nothing started.
+    const again = await post('/products', other, idea, key);
+    expect(again.statusCode).toBe(403);
+    expect(await workflowStatus(productId)).toBe('not found');
+  });
+
+  it('422: an import whose certificate expires before its issue; no workflow exists', async () => {
+    const office = await token('provincial_office', PROVINCE);
+    const productId = `NO-IMPORT-${Date.now()}`;
+    const res = await post('/products/import', office, {
+      ...idea,
+      productId,
+      ruleSetId: 'QD148_2023',
+      certificate: { number: 'GCN-NO-1', star: 4, level: 'province', issuedOn: '2024-03-01', expiresOn: '2024-01-01' },
+    });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(await workflowStatus(productId)).toBe('not found');
+  });
+
+  it('a refused Update-with-Start sent to Temporal directly ends its workflow instead of leaving it running', async () => {
+    const productId = `NO-DIRECT-${Date.now()}`;
+    const err = await h.client.workflow
+      .executeUpdateWithStart(commandUpdate, {
+        args: [
+          {
+            commandId: `C-${productId}`,
+            actor: { userId: 'intruder', role: 'commune_officer', office: OTHER_COMMUNE },
+            command: { type: 'RegisterIdea', data: { ...idea, productId } },
+          },
+        ],
+        updateId: `C-${productId}`,
+        startWorkflowOperation: new WithStartWorkflowOperation('productCase', {
+          workflowId: caseWorkflowId(productId),
+          taskQueue: h.taskQueue,
+          args: [{ productId }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect.poll(() => workflowStatus(productId), { timeout: 20_000, interval: 250 }).toBe('COMPLETED');
+  });
+});
