@@ -3,7 +3,7 @@ import type { Logger } from '../config/logger';
 import type { Sql, TransactionSql } from '../db';
 import type { Notice } from '../domain/notifications';
 import { outboxKeyOf, sendEmail, sendWebhook } from './channels';
-import { putInInbox } from './inbox';
+import { inboxOf, putInInbox } from './inbox';
 import {
   claimNext,
   enqueue,
@@ -185,32 +185,20 @@ async function enqueueNotice(
   const recipients = (await recipientsFor(sql, notice.audience, notice.audienceCode)).filter((r) =>
     enabled.includes(r.channel),
   );
-  const rows: NewOutboxRow[] = recipients.map((r) => ({
-    outboxKey: outboxKeyOf(notice.key, r.channel, r.address),
-    notice,
-    channel: r.channel,
-    recipient: r.address,
-    language: r.language,
-  }));
-  if (rows.length === 0) {
-    // Nobody to tell is a failure someone must see, not a silent success.
-    const lastError = `no enabled recipient for ${notice.audience} ${notice.audienceCode}`;
-    rows.push({
-      outboxKey: outboxKeyOf(notice.key, 'none', '-'),
+  // Every notice reaches its audience's own inbox, configured or not, so a notice always has somewhere to go.
+  const inbox = inboxOf(notice.audience, notice.audienceCode);
+  const rows: NewOutboxRow[] = [
+    { outboxKey: outboxKeyOf(notice.key, 'inbox', inbox), notice, channel: 'inbox', recipient: inbox, language: 'vi' },
+    ...recipients.map((r) => ({
+      outboxKey: outboxKeyOf(notice.key, r.channel, r.address),
       notice,
-      channel: 'none',
-      recipient: '-',
-      language: 'vi',
-      status: 'dead',
-      lastError,
-    });
-  }
+      channel: r.channel,
+      recipient: r.address,
+      language: r.language,
+    })),
+  ];
   const created = await enqueue(sql, rows);
-  for (const row of created) {
-    if (row.channel === 'none') {
-      log.error({ noticeKey: notice.key, outboxKey: row.outboxKey }, `notification dead: ${row.lastError}`);
-    }
-  }
+  log.debug({ noticeKey: notice.key, rows: created.length }, 'notification enqueued');
   return created.filter((row) => row.status === 'pending').length;
 }
 

@@ -1,8 +1,17 @@
 import type { Sql, TransactionSql } from '../db';
-import type { Notice } from '../domain/notifications';
+import type { Audience, Notice } from '../domain/notifications';
 import type { RenderedNotice } from './templates';
 
-/** One message of a user's in-app inbox. */
+/**
+ * The in-app inbox every notice of an audience goes to, without any configuration: `subject:<subject id>`,
+ * `commune:<commune code>`, `province:<province code>`, `ministry:MINISTRY`. The API opens it to the subject and to
+ * the officials of that office (api/routes/inbox.ts).
+ */
+export function inboxOf(audience: Audience, audienceCode: string): string {
+  return `${audience}:${audienceCode}`;
+}
+
+/** One message of an in-app inbox. */
 export interface InboxItem {
   id: number;
   noticeKey: string;

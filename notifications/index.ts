@@ -13,7 +13,7 @@ export { deliver, enqueueNotices, SenderStopped } from './deliver';
 export { NotificationSender } from './sender';
 export type { SenderSettings, SenderStats } from './sender';
 export type { DeliveryFaults, DeliveryOptions, DeliveryReport } from './deliver';
-export { listInbox, markRead } from './inbox';
+export { inboxOf, listInbox, markRead } from './inbox';
 export type { InboxItem, ListInboxOptions } from './inbox';
 export { listDeadLetters, outboxRowsOf, requeue, OUTBOX_STATUSES } from './outbox';
 export type { OutboxRow, OutboxStatus } from './outbox';

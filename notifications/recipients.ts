@@ -3,17 +3,26 @@ import type { Sql, TransactionSql } from '../db';
 import { AUDIENCES, type Audience } from '../domain/notifications';
 import { LANGUAGES, type Language } from './templates';
 
-export const CHANNELS = ['email', 'webhook', 'inbox'] as const;
-export type Channel = (typeof CHANNELS)[number];
+/**
+ * The channels a recipient is configured for. The in-app inbox is not one of them: every notice goes to its
+ * audience's own inbox (`inboxOf`), which needs no configuration.
+ */
+export const CHANNELS = ['email', 'webhook'] as const;
+export type Channel = (typeof CHANNELS)[number] | 'inbox';
 
-/** One entry of the recipients directory: an audience's e-mail address, webhook URL or inbox user. */
+/** One entry of the recipients directory: an audience's e-mail address or webhook URL. */
 export const recipientSchema = z
   .object({
     audience: z.enum(AUDIENCES),
     /** subjectId, commune code, province code or `MINISTRY`. */
     audienceCode: z.string().trim().min(1).max(64),
-    channel: z.enum(CHANNELS),
-    /** E-mail address, http(s) URL, or the inbox user's id (the JWT `sub`). */
+    channel: z.enum(CHANNELS, {
+      error: (issue) =>
+        issue.input === 'inbox'
+          ? 'the in-app inbox needs no recipient: every notice is in its subject’s or office’s own inbox (GET /inbox)'
+          : `one of ${CHANNELS.join(', ')}`,
+    }),
+    /** E-mail address or http(s) URL. */
     address: z.string().trim().min(1).max(500),
     language: z.enum(LANGUAGES).default('vi'),
     displayName: z.string().trim().max(200).nullable().default(null),
@@ -52,16 +61,16 @@ export async function seedRecipients(sql: Sql, entries: readonly RecipientInput[
   return written.length;
 }
 
-/** The active recipients of an audience. */
+/** The active e-mail and webhook recipients of an audience (inbox entries from before it needed none are ignored). */
 export async function recipientsFor(
   sql: Sql | TransactionSql,
   audience: Audience,
   audienceCode: string,
 ): Promise<Recipient[]> {
   const rows = await sql<
-    { channel: Channel; address: string; language: Language; display_name: string | null }[]
+    { channel: (typeof CHANNELS)[number]; address: string; language: Language; display_name: string | null }[]
   >`SELECT channel, address, language, display_name FROM recipients
-    WHERE audience = ${audience} AND audience_code = ${audienceCode} AND active
+    WHERE audience = ${audience} AND audience_code = ${audienceCode} AND active AND channel <> 'inbox'
     ORDER BY channel, address`;
   return rows.map((r) => ({
     audience,

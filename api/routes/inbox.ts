@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listInbox, markRead } from '../../notifications';
+import { MINISTRY_CODE } from '../../domain/notifications';
+import { inboxOf, listInbox, markRead } from '../../notifications';
 import type { AppDeps } from '../app';
-import { principalOf, requireCaller } from '../auth';
+import { principalOf, requireCaller, type Principal } from '../auth';
 import { commonProblems, queryProblems } from '../problems';
 
 const inboxItemSchema = z.object({
@@ -40,7 +41,29 @@ const inboxPage = z.object({
 
 const markReadBody = z.strictObject({ ids: z.array(z.number().int().min(1)).min(1).max(500) });
 
-/** The caller's own in-app inbox (hộp thư thông báo): read it, mark messages read. Every user sees only theirs. */
+/**
+ * The inbox a caller reads: their subject's, or their office's (every official of a commune, a province or the
+ * Ministry shares it). Council members, auditors and administrators receive no notices.
+ */
+export function callerInbox(user: Principal): string | null {
+  switch (user.role) {
+    case 'subject':
+      return inboxOf('subject', user.sub);
+    case 'commune_officer':
+      return inboxOf('commune', user.jurisdiction);
+    case 'provincial_office':
+      return inboxOf('province', user.jurisdiction);
+    case 'ministry':
+      return inboxOf('ministry', MINISTRY_CODE);
+    default:
+      return null;
+  }
+}
+
+/**
+ * The caller's in-app inbox (hộp thư thông báo): their subject's or office's, which needs no configuration; read it,
+ * mark messages read. Nobody sees another subject's or office's messages.
+ */
 export const inboxRoutes =
   (deps: Pick<AppDeps, 'sql'>): FastifyPluginAsyncZod =>
   async (app) => {
@@ -50,7 +73,10 @@ export const inboxRoutes =
       '/inbox',
       {
         schema: {
-          summary: "The caller's notifications, newest first",
+          summary: "The notifications of the caller's subject or office, newest first",
+          description:
+            'A subject reads its own inbox (token `sub` = subject id); a commune officer, a provincial office and the ' +
+            'Ministry read their office’s (token `jurisdiction`). No configuration is needed.',
           tags: ['inbox'],
           security: [{ bearer: [] }],
           querystring: inboxQuery,
@@ -58,8 +84,9 @@ export const inboxRoutes =
         },
       },
       async (req) => {
-        const user = principalOf(req);
-        return listInbox(deps.sql, user.sub, {
+        const inbox = callerInbox(principalOf(req));
+        if (inbox === null) return { items: [], nextCursor: null, unread: 0 };
+        return listInbox(deps.sql, inbox, {
           unreadOnly: req.query.unreadOnly,
           cursor: req.query.cursor ?? null,
           limit: req.query.limit,
@@ -80,8 +107,8 @@ export const inboxRoutes =
         },
       },
       async (req) => {
-        const user = principalOf(req);
-        return { marked: await markRead(deps.sql, user.sub, req.body.ids) };
+        const inbox = callerInbox(principalOf(req));
+        return { marked: inbox === null ? 0 : await markRead(deps.sql, inbox, req.body.ids) };
       },
     );
   };

@@ -23,11 +23,11 @@ export function registerNotificationCommands(program: Command): void {
 
   recipients
     .command('add')
-    .description('add (or update) an e-mail address, webhook URL or inbox user for an audience')
+    .description('add (or update) an e-mail address or webhook URL for an audience (the in-app inbox needs none)')
     .requiredOption('--audience <audience>', `one of ${AUDIENCES.join(', ')}`)
     .requiredOption('--code <code>', 'subject id, commune code, province code or MINISTRY')
     .requiredOption('--channel <channel>', `one of ${CHANNELS.join(', ')}`)
-    .requiredOption('--address <address>', 'e-mail address, http(s) URL, or the inbox user id (JWT sub)')
+    .requiredOption('--address <address>', 'e-mail address or http(s) URL')
     .option('--language <language>', 'vi or en: the language written first', 'vi')
     .option('--name <name>', 'display name')
     .option('--inactive', 'keep the entry but send nothing to it')

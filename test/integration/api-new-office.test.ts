@@ -2,11 +2,15 @@
  * A new office needs no setup: what a fresh installation offers through the HTTP API without any configuration —
  * the law's reference data, refusals that leave nothing behind, the office's own inbox, Vietnamese messages.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { signToken, type UserRole } from '../../api/auth';
 import { idempotentId } from '../../api/commands';
+import { COMMAND_EXAMPLES } from '../../api/examples';
+import { kebabOf, type CaseCommandType } from '../../api/routes/commands';
 import { createLogger } from '../../config/logger';
 import { caseWorkflowId, commandUpdate } from '../../workflows/messages';
 import { startHarness, type Harness } from './harness';
@@ -193,4 +197,74 @@ describe('a refused registration leaves no workflow behind', () => {
     expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
     await expect.poll(() => workflowStatus(productId), { timeout: 20_000, interval: 250 }).toBe('COMPLETED');
   });
+});
+
+/** The operators' CLI, as `npm run ocop -- …` runs it, on this run's database. */
+function ocop(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'cli/ocop.ts', ...args],
+      {
+        cwd: join(import.meta.dirname, '..', '..'),
+        env: { ...process.env, DATABASE_URL: inject('databaseUrl'), LOG_LEVEL: 'error' },
+        timeout: 90_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+interface InboxPage {
+  items: { productId: string; kind: string; title: string; body: string }[];
+  unread: number;
+}
+
+async function inbox(as: string, productId: string): Promise<InboxPage['items']> {
+  const res = await app.inject({ method: 'GET', url: '/inbox?limit=200', headers: { authorization: `Bearer ${as}` } });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<InboxPage>().items.filter((i) => i.productId === productId);
+}
+
+describe('a fresh installation: notices reach the subject’s and the office’s own inbox, no dead letters', () => {
+  it('with no recipient configured, the commune and the subject read their notices over GET /inbox', async () => {
+    const subject = await token('subject', SUBJECT, SUBJECT);
+    const commune = await token('commune_officer', COMMUNE);
+    // Another officer of the same commune shares its inbox; an officer of another commune sees none of it.
+    const colleague = await token('commune_officer', COMMUNE, 'no-colleague');
+    const stranger = await token('commune_officer', OTHER_COMMUNE);
+
+    const registered = await post('/products', subject, idea);
+    expect(registered.statusCode, registered.body).toBe(201);
+    const productId = registered.json<{ productId: string }>().productId;
+    const steps: [CaseCommandType, string][] = [
+      ['AcceptIdea', commune],
+      ['SubmitBusinessPlan', subject],
+      ['ApproveBusinessPlan', commune],
+      ['SubmitDossier', subject],
+      ['ReturnDossierForCompletion', commune],
+    ];
+    for (const [type, as] of steps) {
+      const res = await post(`/products/${productId}/${kebabOf(type)}`, as, COMMAND_EXAMPLES[type]);
+      expect(res.statusCode, `${type}: ${res.body}`).toBe(200);
+    }
+
+    await expect
+      .poll(async () => (await inbox(commune, productId)).map((i) => i.kind), { timeout: 20_000, interval: 250 })
+      .toEqual(['dossier_received']);
+    const [received] = await inbox(colleague, productId);
+    expect(received!.title).toMatch(/^Tiếp nhận hồ sơ sản phẩm Chè búp Phong Quang/);
+    await expect
+      .poll(async () => (await inbox(subject, productId)).map((i) => i.kind), { timeout: 20_000, interval: 250 })
+      .toEqual(['dossier_returned']);
+    const [returned] = await inbox(subject, productId);
+    expect(returned!.title).toContain('31/12/2099');
+    expect(await inbox(stranger, productId)).toEqual([]);
+
+    // Nothing dead-lettered for want of a recipient.
+    const dead = await ocop(['notifications', 'dead-letters', '--json', '--limit', '1000']);
+    const rows = JSON.parse(dead.stdout) as { noticeKey: string }[];
+    expect(rows.filter((r) => r.noticeKey.startsWith(productId))).toEqual([]);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../config/logger';
 import { connect } from '../../db';
+import { seedRecipients } from '../../notifications';
 import { deliver } from '../../notifications/deliver';
 
 const quietDelivery = {
@@ -84,12 +85,40 @@ describe('ocop notifications', () => {
     ]);
   });
 
-  it('lists a notice nobody could receive as a dead letter, with exit code 1', async () => {
+  it('refuses an inbox entry: the inbox needs no configuration', async () => {
+    const res = await ocop([
+      'notifications',
+      'recipients',
+      'add',
+      '--audience',
+      'commune',
+      '--code',
+      '00004',
+      '--channel',
+      'inbox',
+      '--address',
+      'someone',
+    ]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/channel/);
+    expect(res.stderr).toMatch(/inbox needs no recipient/);
+  });
+
+  it('lists a notice a recipient could not take as a dead letter, with exit code 1', async () => {
     const sql = connect(inject('databaseUrl'), { max: 1 });
     const productId = `P-CLI-${Date.now()}`;
     try {
-      // A subject with no recipient on any channel: the notice is dead-lettered, never dropped silently.
-      await deliver(sql, createLogger('silent'), { ...quietDelivery, maxAttempts: 1 }, [
+      // A webhook nobody answers, one attempt: that copy is dead-lettered, never dropped silently.
+      await seedRecipients(sql, [
+        {
+          audience: 'subject',
+          audienceCode: `NOBODY-${productId}`,
+          channel: 'webhook',
+          address: 'http://127.0.0.1:9/',
+        },
+      ]);
+      const options = { ...quietDelivery, webhookSecret: 'cli-test-webhook-secret', maxAttempts: 1 };
+      await deliver(sql, createLogger('silent'), options, [
         {
           key: `${productId}:certificate_expired:2029-06-15`,
           kind: 'certificate_expired',
@@ -108,7 +137,7 @@ describe('ocop notifications', () => {
     expect(res.code).toBe(1);
     const rows = JSON.parse(res.stdout) as { noticeKey: string; status: string; channel: string }[];
     expect(rows.filter((r) => r.noticeKey.startsWith(productId))).toEqual([
-      expect.objectContaining({ status: 'dead', channel: 'none' }),
+      expect.objectContaining({ status: 'dead', channel: 'webhook' }),
     ]);
   });
 });

@@ -8,6 +8,7 @@ import { connect, type Sql } from '../../db';
 import { record } from '../../domain';
 import { DEFAULT_OFFSETS, noticesForEvents, scheduledReminders, type Notice } from '../../domain/notifications';
 import {
+  inboxOf,
   listDeadLetters,
   listInbox,
   markRead,
@@ -152,12 +153,12 @@ describe('deliverNotices: every channel, once', () => {
     expect(reminder.audienceCode).toBe(returned.audienceCode);
     const vi = `chu-the-${t}@htx.example.vn`;
     const en = `advisor-${t}@example.com`;
-    const inboxUser = `user-subject-${t}`;
+    // The inbox needs no entry: the subject's own inbox gets every notice.
+    const inboxUser = inboxOf('subject', reminder.audienceCode);
     await seedRecipients(sql, [
       { audience: 'subject', audienceCode: reminder.audienceCode, channel: 'email', address: vi },
       { audience: 'subject', audienceCode: reminder.audienceCode, channel: 'email', address: en, language: 'en' },
       { audience: 'subject', audienceCode: reminder.audienceCode, channel: 'webhook', address: hooks.url },
-      { audience: 'subject', audienceCode: reminder.audienceCode, channel: 'inbox', address: inboxUser },
     ]);
     const act = activities();
 
@@ -219,8 +220,8 @@ describe('deliverNotices: every channel, once', () => {
     const page = await listInbox(sql, inboxUser);
     expect(page.items.map((i) => i.noticeKey).sort()).toEqual([reminder.key, returned.key].sort());
     expect(page.unread).toBe(2);
-    expect((await listInbox(sql, `someone-else-${t}`)).items).toEqual([]);
-    expect(await markRead(sql, `someone-else-${t}`, [page.items[0]!.id])).toBe(0);
+    expect((await listInbox(sql, inboxOf('subject', `someone-else-${t}`))).items).toEqual([]);
+    expect(await markRead(sql, inboxOf('subject', `someone-else-${t}`), [page.items[0]!.id])).toBe(0);
     expect(await markRead(sql, inboxUser, [page.items[0]!.id])).toBe(1);
     const unread = await listInbox(sql, inboxUser, { unreadOnly: true });
     expect(unread.items.map((i) => i.id)).toEqual([page.items[1]!.id]);
@@ -248,7 +249,7 @@ describe('deliverNotices: every channel, once', () => {
     expect(mail.received).toHaveLength(0);
     await expectPending(act.deliverNotices([notice]));
     expect(mailFor(address)).toHaveLength(1);
-    expect(await act.deliverNotices([notice])).toMatchObject({ delivered: 1, counts: { sent: 2 } });
+    expect(await act.deliverNotices([notice])).toMatchObject({ delivered: 1, counts: { sent: 3 } });
 
     expect(mailFor(address)).toHaveLength(1);
     expect(hooks.requests).toHaveLength(3);
@@ -257,6 +258,7 @@ describe('deliverNotices: every channel, once', () => {
     const rows = await outboxRowsOf(sql, notice.key);
     expect(rows.map((r) => [r.channel, r.status, r.attempts])).toEqual([
       ['email', 'sent', 2],
+      ['inbox', 'sent', 1],
       ['webhook', 'sent', 3],
     ]);
     expect(logLines.filter((l) => l.msg === 'notification attempt failed; will retry')).toHaveLength(3);
@@ -283,14 +285,13 @@ describe('deliverNotices: every channel, once', () => {
       1,
     );
 
-    // A notice whose audience has no recipient is a dead letter too, logged at error level.
+    // A notice whose audience has no configured recipient is no dead letter: it is in the audience's own inbox.
     const orphan = { ...expiryReminder(`${t}-orphan`) };
-    expect(await act.deliverNotices([orphan])).toMatchObject({ counts: { dead: 1 } });
-    expect((await listDeadLetters(sql)).find((r) => r.noticeKey === orphan.key)).toMatchObject({
-      channel: 'none',
-      lastError: `no enabled recipient for subject ${orphan.audienceCode}`,
-    });
-    expect(logLines.some((l) => l.level === 50 && l.noticeKey === orphan.key)).toBe(true);
+    expect(await act.deliverNotices([orphan])).toMatchObject({ counts: { sent: 1, dead: 0 } });
+    expect((await listDeadLetters(sql)).find((r) => r.noticeKey === orphan.key)).toBeUndefined();
+    expect((await listInbox(sql, inboxOf('subject', orphan.audienceCode))).items.map((i) => i.noticeKey)).toEqual([
+      orphan.key,
+    ]);
   });
 });
 
@@ -304,8 +305,8 @@ describe('deliverNotices: killed between sending and recording', () => {
     const crashing = activities({
       leaseSeconds: 0,
       faults: {
-        afterSend: () => {
-          throw new Error('worker killed');
+        afterSend: (row) => {
+          if (row.channel === 'email') throw new Error('worker killed');
         },
       },
     });
@@ -332,13 +333,14 @@ describe('deliverNotices: killed between sending and recording', () => {
     const crashing = activities({
       leaseSeconds: 0,
       faults: {
-        afterSend: () => {
-          throw new Error('worker killed');
+        afterSend: (row) => {
+          if (row.channel === 'webhook') throw new Error('worker killed');
         },
       },
     });
     await expect(crashing.deliverNotices([notice])).rejects.toBeInstanceOf(SenderStopped);
-    expect(await activities({ leaseSeconds: 0 }).deliverNotices([notice])).toMatchObject({ counts: { sent: 1 } });
+    // The webhook and the subject's inbox.
+    expect(await activities({ leaseSeconds: 0 }).deliverNotices([notice])).toMatchObject({ counts: { sent: 2 } });
     expect(hooks.requests).toHaveLength(2);
     expect(hooks.requests[0]!.headers['idempotency-key']).toBe(hooks.requests[1]!.headers['idempotency-key']);
     expect(hooks.processed.size).toBe(1);
@@ -347,10 +349,7 @@ describe('deliverNotices: killed between sending and recording', () => {
   it('inbox: message and mark commit together, so a crash leaves neither and the retry writes one', async () => {
     const t = tag();
     const notice = expiryReminder(t);
-    const user = `user-${t}`;
-    await seedRecipients(sql, [
-      { audience: 'subject', audienceCode: notice.audienceCode, channel: 'inbox', address: user },
-    ]);
+    const user = inboxOf('subject', notice.audienceCode);
     const crashing = activities({
       faults: {
         afterSend: () => {
@@ -376,7 +375,8 @@ describe('deliverNotices: killed between sending and recording', () => {
       const act = activities(
         {
           faults: {
-            afterSend: async () => {
+            afterSend: async (sent) => {
+              if (sent.channel !== 'email') return;
               const [row] = await single<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
               const [killed] = await ownerSql<{ ok: boolean }[]>`SELECT pg_terminate_backend(${row!.pid}) AS ok`;
               if (killed?.ok) dropped++;
@@ -385,7 +385,8 @@ describe('deliverNotices: killed between sending and recording', () => {
         },
         single,
       );
-      expect(await act.deliverNotices([notice])).toMatchObject({ delivered: 1, counts: { sent: 1 } });
+      // The e-mail and the subject's inbox.
+      expect(await act.deliverNotices([notice])).toMatchObject({ delivered: 2, counts: { sent: 2 } });
       expect(dropped).toBe(1);
       expect(mailFor(address)).toHaveLength(1);
       expect(await act.deliverNotices([notice])).toMatchObject({ delivered: 0 });

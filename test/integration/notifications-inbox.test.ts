@@ -6,7 +6,7 @@ import { AuthenticationError, signToken, verifyAuthorization } from '../../api/a
 import { problemType } from '../../api/problems';
 import { inboxRoutes } from '../../api/routes/inbox';
 import { connect, type Sql } from '../../db';
-import { renderNotice } from '../../notifications';
+import { inboxOf, renderNotice } from '../../notifications';
 import { putInInbox } from '../../notifications/inbox';
 import type { Notice } from '../../domain/notifications';
 
@@ -80,9 +80,11 @@ afterAll(async () => {
 describe('GET /inbox and POST /inbox/read', () => {
   it('lists the caller’s messages newest first, pages, marks read, and never shows another user’s', async () => {
     const tag = randomBytes(4).toString('hex');
+    // A subject reads its own inbox: the token's sub is the subject id.
     const user = `u-${tag}`;
-    for (const n of [1, 2, 3]) await putInInbox(sql, user, notice(tag, n), renderNotice(notice(tag, n), 'vi'));
-    await putInInbox(sql, `other-${tag}`, notice(tag, 1), renderNotice(notice(tag, 1), 'en'));
+    const inbox = inboxOf('subject', user);
+    for (const n of [1, 2, 3]) await putInInbox(sql, inbox, notice(tag, n), renderNotice(notice(tag, n), 'vi'));
+    await putInInbox(sql, inboxOf('subject', `other-${tag}`), notice(tag, 1), renderNotice(notice(tag, 1), 'en'));
     const auth = await bearer(user);
 
     const first = await app.inject({ method: 'GET', url: '/inbox?limit=2', headers: { authorization: auth } });
@@ -114,7 +116,9 @@ describe('GET /inbox and POST /inbox/read', () => {
     expect(unread.json<{ items: { id: number }[] }>().items.map((i) => i.id)).not.toContain(page.items[0]!.id);
 
     // Someone else's message id changes nothing.
-    const [other] = await sql<{ id: string }[]>`SELECT id FROM inbox WHERE user_id = ${`other-${tag}`}`;
+    const [other] = await sql<
+      { id: string }[]
+    >`SELECT id FROM inbox WHERE user_id = ${inboxOf('subject', `other-${tag}`)}`;
     const foreign = await app.inject({
       method: 'POST',
       url: '/inbox/read',

@@ -16,6 +16,7 @@ import {
 } from '../../domain';
 import { DEFAULT_OFFSETS, type Audience, type NoticeKind } from '../../domain/notifications';
 import {
+  inboxOf as audienceInbox,
   listDeadLetters,
   listInbox,
   messageIdOf,
@@ -138,8 +139,16 @@ async function parties(name: string): Promise<Parties> {
     // The Ministry is one audience for every product: a recipient of our own would also get other files' notices.
     ministry: `MINISTRY-${t}`,
   };
+  // The inbox needs no entry: each audience's own inbox gets its notices, written in Vietnamese first.
+  for (const audience of Object.keys(recipients) as Audience[]) {
+    recipients[audience] = recipients[audience].map((r) =>
+      r.channel === 'inbox' ? { ...r, address: audienceInbox(audience, code[audience]), language: 'vi' } : r,
+    );
+  }
   const entries: RecipientInput[] = (Object.keys(recipients) as Audience[]).flatMap((audience) =>
-    recipients[audience].map((r) => ({ audience, audienceCode: code[audience], ...r })),
+    recipients[audience].flatMap((r) =>
+      r.channel === 'inbox' ? [] : [{ audience, audienceCode: code[audience], ...r, channel: r.channel }],
+    ),
   );
   await seedRecipients(h.sql, entries);
   return {
