@@ -3,7 +3,8 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
-import Fastify from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -16,7 +17,7 @@ import { AuthenticationError, verifyAuthorization, type Principal } from './auth
 import { CommandGateway, CommandService } from './commands';
 import { exampleFor } from './examples';
 import { clientErrorHandler, frameworkErrors, securityHeaders } from './hardening';
-import { HttpProblem, problemType, type Problem } from './problems';
+import { HttpProblem, languageOf, problemTitle, problemType, type Problem, type ProblemLanguage } from './problems';
 import { commandRoutes } from './routes/commands';
 import { healthRoutes } from './routes/health';
 import { productRoutes } from './routes/products';
@@ -134,18 +135,29 @@ export async function buildApp(deps: AppDeps) {
   });
 
   app.setErrorHandler((err, req, reply) => {
-    const problem = toProblem(err, req.id);
+    const problem = toProblem(err, req);
     if (problem.status >= 500) req.log.error({ err }, 'request failed');
     else if (isDataException(err)) req.log.warn({ err }, 'a request value PostgreSQL cannot take');
     if (err instanceof HttpProblem) reply.headers(err.headers);
-    return reply.code(problem.status).type('application/problem+json').send(problem);
+    return reply
+      .code(problem.status)
+      .type('application/problem+json')
+      .header('content-language', languageOf(req.headers['accept-language']))
+      .send(problem);
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply
+  app.setNotFoundHandler((req, reply) => {
+    const language = languageOf(req.headers['accept-language']);
+    return reply
       .code(404)
       .type('application/problem+json')
-      .send({ type: problemType(404), title: 'Not Found', status: 404, detail: `no route ${req.method} ${req.url}` }),
-  );
+      .header('content-language', language)
+      .send({
+        type: problemType(404),
+        title: problemTitle(404, language),
+        status: 404,
+        detail: `${language === 'vi' ? 'không có đường dẫn' : 'no route'} ${req.method} ${req.url}`,
+      });
+  });
 
   const gateway = new CommandGateway(deps.temporal.workflow, deps.taskQueue, deps.commandTimeoutMs ?? 30_000);
   const commands = new CommandService(deps.sql, gateway);
@@ -161,19 +173,58 @@ export async function buildApp(deps: AppDeps) {
   return app;
 }
 
-function toProblem(err: unknown, requestId: string): Problem {
+/** The value at `path` of the request part a validation error is about, so a message can say what it received. */
+function inputAt(req: FastifyRequest, context: string, path: readonly PropertyKey[]): unknown {
+  const part: unknown = { body: req.body, querystring: req.query, params: req.params, headers: req.headers }[context];
+  return path.reduce<unknown>(
+    (value, key) =>
+      value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+    part,
+  );
+}
+
+const LOCALES = { vi: z.locales.vi().localeError, en: z.locales.en().localeError };
+const UNKNOWN_FIELD = { vi: 'trường không được chấp nhận', en: 'unknown field' } as const;
+
+/**
+ * A field error in the caller's language, by zod's own locale: zod's default (English) message is replaced by the
+ * locale's; a message the schema wrote itself (a pattern's or a rule's explanation) is kept.
+ */
+function localise(
+  issue: { keyword: string; message?: string; params: Record<string, unknown> },
+  input: unknown,
+  language: ProblemLanguage,
+): string {
+  const raw = { ...issue.params, code: issue.keyword, input } as unknown as Parameters<typeof LOCALES.en>[0];
+  const asText = (m: ReturnType<typeof LOCALES.en>) => (typeof m === 'string' ? m : m?.message);
+  try {
+    const english = asText(LOCALES.en(raw));
+    if (issue.message !== undefined && issue.message !== english) return issue.message;
+    return asText(LOCALES[language](raw)) ?? issue.message ?? 'invalid';
+  } catch {
+    // An issue the locale cannot phrase (a shape it does not expect): zod's own message.
+    return issue.message ?? 'invalid';
+  }
+}
+
+function toProblem(err: unknown, req: FastifyRequest): Problem {
+  const requestId = req.id;
+  const language = languageOf(req.headers['accept-language']);
+  const title = (status: number) => problemTitle(status, language);
   if (hasZodFastifySchemaValidationErrors(err)) {
     const context = err.validationContext ?? 'body';
     // One entry per field: an unknown key is reported under its own name, not its parent's.
     const errors = err.validation.flatMap((v) => {
       const path = `${context}${v.instancePath === '/' ? '' : v.instancePath.replaceAll('/', '.')}`;
       const keys = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : [];
-      if (keys.length > 0) return keys.map((k) => ({ field: `${path}.${k}`, message: 'unknown field' }));
-      return [{ field: path, message: v.message ?? 'invalid' }];
+      if (keys.length > 0) return keys.map((k) => ({ field: `${path}.${k}`, message: UNKNOWN_FIELD[language] }));
+      const segments = v.instancePath.split('/').filter((x) => x !== '');
+      const input = inputAt(req, context, segments);
+      return [{ field: path, message: localise({ ...v, params: v.params }, input, language) }];
     });
     return {
       type: problemType(400),
-      title: 'Bad Request',
+      title: title(400),
       status: 400,
       detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
       errors,
@@ -181,16 +232,16 @@ function toProblem(err: unknown, requestId: string): Problem {
     };
   }
   if (err instanceof HttpProblem) {
-    return { type: problemType(err.status), title: err.title, status: err.status, ...err.extra, requestId };
+    return { type: problemType(err.status), title: title(err.status), status: err.status, ...err.extra, requestId };
   }
   if (err instanceof AuthenticationError) {
-    return { type: problemType(401), title: 'Unauthorized', status: 401, detail: err.message, requestId };
+    return { type: problemType(401), title: title(401), status: 401, detail: err.message, requestId };
   }
   if (isDataException(err)) {
     // A value validation let through but PostgreSQL refuses (out of range, bad encoding): the request's fault.
     return {
       type: problemType(400),
-      title: 'Bad Request',
+      title: title(400),
       status: 400,
       detail: 'a value of the request is out of the range the records can hold',
       requestId,
@@ -199,31 +250,14 @@ function toProblem(err: unknown, requestId: string): Problem {
   const status = (err as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const message = err instanceof Error ? err.message : 'bad request';
-    return { type: problemType(status), title: titleOf(status), status, detail: message, requestId };
+    return { type: problemType(status), title: title(status), status, detail: message, requestId };
   }
   // 5xx: the details stay in the log, under the request id.
-  return { type: problemType(500), title: 'Internal Server Error', status: 500, requestId };
+  return { type: problemType(500), title: title(500), status: 500, requestId };
 }
 
 /** A PostgreSQL data exception (SQLSTATE class 22: a value out of range, an invalid encoding or format). */
 function isDataException(err: unknown): boolean {
   const e = err as { name?: string; code?: unknown } | null;
   return e?.name === 'PostgresError' && typeof e.code === 'string' && e.code.startsWith('22');
-}
-
-function titleOf(status: number): string {
-  return (
-    {
-      400: 'Bad Request',
-      401: 'Unauthorized',
-      403: 'Forbidden',
-      404: 'Not Found',
-      405: 'Method Not Allowed',
-      413: 'Payload Too Large',
-      412: 'Precondition Failed',
-      415: 'Unsupported Media Type',
-      429: 'Too Many Requests',
-      431: 'Request Header Fields Too Large',
-    }[status] ?? 'Client Error'
-  );
 }

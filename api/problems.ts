@@ -55,3 +55,65 @@ export const commonProblems = {
   500: problemSchema,
   503: problemSchema,
 } as const;
+
+/** The languages problem documents are written in: Vietnamese unless the caller prefers English. */
+export type ProblemLanguage = 'vi' | 'en';
+
+/**
+ * The caller's language from `Accept-Language`: the one of `vi` and `en` with the higher weight (the first listed on a
+ * tie); Vietnamese when neither is asked for.
+ */
+export function languageOf(acceptLanguage: string | undefined): ProblemLanguage {
+  if (!acceptLanguage) return 'vi';
+  let best: { lang: ProblemLanguage; q: number } | null = null;
+  for (const part of acceptLanguage.split(',')) {
+    const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+    const lang = tag.startsWith('en') ? 'en' : tag.startsWith('vi') ? 'vi' : null;
+    if (!lang) continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (!Number.isFinite(q) || q <= 0) continue;
+    if (!best || q > best.q) best = { lang, q };
+  }
+  return best?.lang ?? 'vi';
+}
+
+const TITLES: Record<ProblemLanguage, Record<number, string>> = {
+  vi: {
+    400: 'Yêu cầu không hợp lệ',
+    401: 'Chưa xác thực',
+    403: 'Không có quyền',
+    404: 'Không tìm thấy',
+    405: 'Phương thức không được phép',
+    409: 'Xung đột với trạng thái hồ sơ',
+    412: 'Phiên bản không còn đúng',
+    413: 'Nội dung quá lớn',
+    415: 'Kiểu nội dung không được hỗ trợ',
+    422: 'Không thể xử lý',
+    429: 'Quá nhiều yêu cầu',
+    431: 'Tiêu đề yêu cầu quá lớn',
+    500: 'Lỗi máy chủ',
+    503: 'Dịch vụ tạm thời không sẵn sàng',
+  },
+  en: {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    409: 'Conflict',
+    412: 'Precondition Failed',
+    413: 'Payload Too Large',
+    415: 'Unsupported Media Type',
+    422: 'Unprocessable Content',
+    429: 'Too Many Requests',
+    431: 'Request Header Fields Too Large',
+    500: 'Internal Server Error',
+    503: 'Service Unavailable',
+  },
+};
+
+/** The title of a status in a language. */
+export function problemTitle(status: number, language: ProblemLanguage): string {
+  return TITLES[language][status] ?? (language === 'vi' ? 'Lỗi yêu cầu' : 'Client Error');
+}

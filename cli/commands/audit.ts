@@ -26,7 +26,17 @@ import type { Config } from '../../config';
 import { createLogger } from '../../config/logger';
 import { auditSigningKey } from '../../config/secrets';
 import { installTemporalRuntime } from '../../worker/runtime';
-import { CliError, ExitCode, config, out, parsePositiveInt, printJson, progress, withDatabase } from './shared';
+import {
+  CliError,
+  ExitCode,
+  config,
+  out,
+  parsePositiveInt,
+  printJson,
+  progress,
+  vietnamTime,
+  withDatabase,
+} from './shared';
 
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description("auditor's tools: history, state as of, verification, export");
@@ -148,7 +158,7 @@ export function registerAuditCommands(program: Command): void {
           out(
             [
               String(e.streamPosition).padStart(4),
-              e.occurredAt,
+              vietnamTime(e.occurredAt),
               e.type.padEnd(28),
               `${e.actor.role}:${e.actor.userId}@${e.actor.office}`,
               e.ruleSetId,
@@ -170,7 +180,8 @@ export function registerAuditCommands(program: Command): void {
       await withDatabase(async (sql) => {
         const result = await caseStateAsOf(sql, options.case, options.at).catch(notFound);
         if (options.json) return printJson(result);
-        out(`${result.productId} as of ${result.at}: ${result.version} events (last at ${result.lastEventAt ?? '—'})`);
+        const last = result.lastEventAt ? vietnamTime(result.lastEventAt) : '—';
+        out(`${result.productId} as of ${vietnamTime(result.at)}: ${result.version} events (last at ${last})`);
         printJson(result.summary);
       });
     });

@@ -113,3 +113,22 @@ export function progress(label: string, unit: string): Progress {
     },
   };
 }
+
+const VIETNAM_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Ho_Chi_Minh',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** An instant as people in Vietnam read it: `dd/MM/yyyy HH:mm`, Asia/Ho_Chi_Minh. JSON output keeps ISO-8601 UTC. */
+export function vietnamTime(instant: string | Date): string {
+  const date = typeof instant === 'string' ? new Date(instant) : instant;
+  if (Number.isNaN(date.getTime())) return String(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    VIETNAM_TIME.formatToParts(date).find((p) => p.type === type)!.value;
+  return `${part('day')}/${part('month')}/${part('year')} ${part('hour')}:${part('minute')}`;
+}

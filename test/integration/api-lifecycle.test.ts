@@ -310,7 +310,11 @@ describe('concurrency, idempotency and limits', () => {
         );
       }
       expect(statuses).toEqual([200, 200, 200, 429]);
-      const last = await limited.inject({ method: 'GET', url: '/products', headers: auth(tokens.commune!) });
+      const last = await limited.inject({
+        method: 'GET',
+        url: '/products',
+        headers: { ...auth(tokens.commune!), 'accept-language': 'en' },
+      });
       expect(last.json()).toMatchObject({ status: 429, title: 'Too Many Requests' });
       expect(last.headers['retry-after']).toBeDefined();
       // Another principal has its own budget.

@@ -268,3 +268,63 @@ describe('a fresh installation: notices reach the subject’s and the office’s
     expect(rows.filter((r) => r.noticeKey.startsWith(productId))).toEqual([]);
   }, 60_000);
 });
+
+describe('error messages in Vietnamese first, English on request', () => {
+  it('a malformed registration: zod’s Vietnamese messages per field, or English with Accept-Language: en', async () => {
+    const subject = await token('subject', SUBJECT, SUBJECT);
+    const { productName: _omitted, ...withoutName } = idea;
+    const body = { ...withoutName, productSetCode: 7 };
+
+    const vi = await post('/products', subject, body);
+    expect(vi.statusCode).toBe(400);
+    expect(vi.headers['content-language']).toBe('vi');
+    const viProblem = vi.json<{ title: string; errors: { field: string; message: string }[] }>();
+    expect(viProblem.title).toBe('Yêu cầu không hợp lệ');
+    expect(viProblem.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'body.productName', message: 'Đầu vào không hợp lệ: mong đợi string, nhận được undefined' },
+        { field: 'body.productSetCode', message: 'Đầu vào không hợp lệ: mong đợi string, nhận được số' },
+      ]),
+    );
+
+    const en = await post('/products', subject, body, nextKey(), { 'accept-language': 'en-GB,en;q=0.9,vi;q=0.5' });
+    expect(en.statusCode).toBe(400);
+    expect(en.headers['content-language']).toBe('en');
+    const enProblem = en.json<{ title: string; errors: { field: string; message: string }[] }>();
+    expect(enProblem.title).toBe('Bad Request');
+    expect(enProblem.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'body.productName', message: 'Invalid input: expected string, received undefined' },
+        { field: 'body.productSetCode', message: 'Invalid input: expected string, received number' },
+      ]),
+    );
+
+    // A refusal's title too; a message the schema wrote itself is kept.
+    const refused = await post('/products', await token('commune_officer', OTHER_COMMUNE), idea);
+    expect(refused.json()).toMatchObject({ status: 403, title: 'Không có quyền' });
+    const badKey = await post('/products', subject, idea, 'bad key!');
+    expect(badKey.json<{ errors: { field: string; message: string }[] }>().errors).toEqual([
+      { field: 'headers.idempotency-key', message: 'letters, digits, . _ : - only' },
+    ]);
+  });
+});
+
+describe('the CLI shows dates and times as Vietnam reads them', () => {
+  it('ocop audit history prints each event at dd/MM/yyyy HH:mm, Asia/Ho_Chi_Minh', async () => {
+    const subject = await token('subject', SUBJECT, SUBJECT);
+    const registered = await post('/products', subject, idea);
+    expect(registered.statusCode, registered.body).toBe(201);
+    const { productId, registeredAt } = registered.json<{ productId: string; registeredAt: string }>();
+    const res = await ocop(['audit', 'history', '--case', productId]);
+    expect(res.code, res.stderr).toBe(0);
+    // UTC+7 all year: Vietnam has no daylight saving time.
+    const local = new Date(Date.parse(registeredAt) + 7 * 3_600_000);
+    const two = (n: number) => String(n).padStart(2, '0');
+    const expected =
+      `${two(local.getUTCDate())}/${two(local.getUTCMonth() + 1)}/${local.getUTCFullYear()} ` +
+      `${two(local.getUTCHours())}:${two(local.getUTCMinutes())}`;
+    const [line] = res.stdout.trim().split('\n');
+    expect(line).toContain(`1  ${expected}  IdeaRegistered`);
+    expect(line).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+  }, 60_000);
+});
