@@ -1,4 +1,5 @@
 import type { CaseView } from '../db/projections';
+import { officesForProvince } from '../domain/places';
 import type { Principal } from './auth';
 
 /**
@@ -11,10 +12,15 @@ export function canSee(user: Principal, c: Pick<CaseView, 'provinceCode' | 'comm
     case 'ministry':
       return true;
     case 'auditor':
-      return user.jurisdiction === 'VN' || user.jurisdiction === c.provinceCode || user.jurisdiction === c.communeCode;
+      return (
+        user.jurisdiction === 'VN' ||
+        officesForProvince(c.provinceCode ?? '').includes(user.jurisdiction) ||
+        user.jurisdiction === c.communeCode
+      );
     case 'provincial_office':
     case 'council_member':
-      return user.jurisdiction === c.provinceCode;
+      // A case of a province abolished on 01/07/2025 is also its successor's until it is re-homed.
+      return officesForProvince(c.provinceCode ?? '').includes(user.jurisdiction);
     case 'commune_officer':
       return user.jurisdiction === c.communeCode;
     case 'subject':

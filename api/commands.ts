@@ -7,14 +7,24 @@ import {
 } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db';
-import { decide, DomainError, initialState, type Actor, type Command, type RecordedEvent } from '../domain';
+import {
+  commandDataIssues,
+  decide,
+  DomainError,
+  initialState,
+  localDate,
+  type Actor,
+  type Command,
+  type FieldIssue,
+  type RecordedEvent,
+} from '../domain';
 import { caseWorkflowId, commandUpdate, type CommandResult } from '../workflows/messages';
 import type { productCase } from '../workflows/product-case';
 import { canSee } from './access';
 import { actorOf, type Principal } from './auth';
 import { fingerprintOf, Idempotency, type IdempotencyOptions } from './idempotency';
 import { getCaseDetail, type CaseDetail } from './queries';
-import { HttpProblem } from './problems';
+import { HttpProblem, type Problem } from './problems';
 
 /** Domain rejection codes and the HTTP status each becomes. */
 const STATUS_OF_CODE: Record<string, number> = {
@@ -121,8 +131,8 @@ function toProblem(err: unknown): unknown {
   const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
   if (cause instanceof ApplicationFailure) {
     if (cause.type === 'DomainError') {
-      const [details] = (cause.details ?? []) as { code?: string; stage?: string }[];
-      return domainProblem(details?.code ?? 'illegal_in_stage', cause.message, details?.stage);
+      const [details] = (cause.details ?? []) as { code?: string; stage?: string; issues?: FieldIssue[] }[];
+      return domainProblem(details?.code ?? 'illegal_in_stage', cause.message, details?.stage, details?.issues);
     }
     if (cause.type === 'StaleVersion') {
       return new HttpProblem(412, 'Precondition Failed', { code: 'stale_version', detail: cause.message });
@@ -144,12 +154,19 @@ function toProblem(err: unknown): unknown {
 }
 
 /** The problem a decider's rejection becomes: 409, 403 or 422 by its code, naming the case's stage. */
-function domainProblem(code: string, message: string, stage: string | undefined): HttpProblem {
+function domainProblem(
+  code: string,
+  message: string,
+  stage: string | undefined,
+  issues: readonly FieldIssue[] = [],
+): HttpProblem {
   const status = STATUS_OF_CODE[code] ?? 409;
   return new HttpProblem(status, status === 409 ? 'Conflict' : status === 403 ? 'Forbidden' : 'Unprocessable', {
-    detail: message,
+    // Field refusals (places, product sets) speak Vietnamese first, then English.
+    detail: issues.length > 0 ? fieldIssuesDetail(issues) : message,
     code,
     ...(stage ? { stage } : {}),
+    ...(issues.length > 0 ? { errors: fieldErrors(issues) } : {}),
   });
 }
 
@@ -163,9 +180,19 @@ function refuseOpeningCommand(command: Command, actor: Actor): HttpProblem | nul
     decide(command, initialState, { now: new Date().toISOString(), actor });
     return null;
   } catch (err) {
-    if (err instanceof DomainError) return domainProblem(err.code, err.message, err.stage);
+    if (err instanceof DomainError) return domainProblem(err.code, err.message, err.stage, err.issues);
     throw err;
   }
+}
+
+/** A decider's field refusals as a problem's `errors`, under the body's field names. */
+export function fieldErrors(issues: readonly FieldIssue[]): NonNullable<Problem['errors']> {
+  return issues.map((i) => ({ field: `body.${i.field}`, message: i.vi, messageEn: i.en }));
+}
+
+/** The `detail` of a field refusal: every reason in Vietnamese, then in English. */
+export function fieldIssuesDetail(issues: readonly FieldIssue[]): string {
+  return `${issues.map((i) => `${i.field}: ${i.vi}`).join(' ')} — ${issues.map((i) => `${i.field}: ${i.en}`).join(' ')}`;
 }
 
 /** The answer to a command on an existing case: the case as the read model now holds it, and what was recorded. */
@@ -259,6 +286,21 @@ export class CommandService {
 
   /** The checks before a request may claim its key; none of their refusals is the key's answer. */
   private async admit(o: ExecuteOptions): Promise<void> {
+    await this.admitCaller(o);
+    // Places and product sets are refused here already, before any workflow is started or asked; the decider checks
+    // them again on the workflow's clock.
+    const issues = commandDataIssues(o.command, localDate(new Date().toISOString()));
+    if (issues.length > 0) {
+      throw new HttpProblem(422, 'Unprocessable Content', {
+        code: 'invalid',
+        detail: fieldIssuesDetail(issues),
+        errors: fieldErrors(issues),
+      });
+    }
+  }
+
+  /** Who may send it: visibility (404), auditors (403), If-Match (412). */
+  private async admitCaller(o: ExecuteOptions): Promise<void> {
     const auditorRefused = () =>
       new HttpProblem(403, 'Forbidden', { code: 'forbidden', detail: 'Auditors read cases; they change none.' });
     if (o.start) {

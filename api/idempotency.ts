@@ -124,6 +124,7 @@ export class Idempotency {
         ...(p.detail ? { detail: p.detail } : {}),
         ...(p.code ? { code: p.code } : {}),
         ...(p.stage ? { stage: p.stage } : {}),
+        ...(p.errors ? { errors: p.errors } : {}),
       });
     }
     return { status, body: response as T, replayed: true };

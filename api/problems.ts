@@ -7,8 +7,8 @@ export const problemSchema = z.object({
   status: z.number().int(),
   detail: z.string().optional(),
   instance: z.string().optional(),
-  /** For 400: each invalid field and why. */
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  /** For 400 (and 422 on places and product sets): each invalid field and why; `messageEn` in English where given. */
+  errors: z.array(z.object({ field: z.string(), message: z.string(), messageEn: z.string().optional() })).optional(),
   /** For 409: the stage the case is in. */
   stage: z.string().optional(),
   code: z.string().optional(),

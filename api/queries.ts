@@ -2,6 +2,7 @@ import type postgres from 'postgres';
 import type { Sql } from '../db';
 import { toCaseView, type CaseView } from '../db/projections';
 import { pendingDeadlines, type CaseState } from '../domain';
+import { provincesServedBy } from '../domain/places';
 import type { Principal } from './auth';
 import { productIdSchema } from './schemas';
 
@@ -27,10 +28,10 @@ export function scopeCondition(sql: Sql, user: Principal): Fragment {
     case 'auditor':
       return user.jurisdiction === 'VN'
         ? sql`TRUE`
-        : sql`(province_code = ${user.jurisdiction} OR commune_code = ${user.jurisdiction})`;
+        : sql`(province_code IN ${sql(provincesServedBy(user.jurisdiction))} OR commune_code = ${user.jurisdiction})`;
     case 'provincial_office':
     case 'council_member':
-      return sql`province_code = ${user.jurisdiction}`;
+      return sql`province_code IN ${sql(provincesServedBy(user.jurisdiction))}`;
     case 'commune_officer':
       return sql`commune_code = ${user.jurisdiction}`;
     case 'subject':

@@ -102,7 +102,21 @@ export const PATCHES = {
    * ends at once instead of waiting forever with an empty case. Recorded only by such runs.
    */
   refusedStart: 'refused-start-v1',
+  /**
+   * Places are checked against the administrative units of the command's business date and product sets against
+   * Annex I, and a move must go to a successor of the old places (issue 14). Asked when such a command is applied, so
+   * a run started before it takes the checks from its next such command on, while saved histories replay unchanged.
+   */
+  placeChecks: 'place-checks-v1',
 } as const;
+
+/** The commands whose decision `place-checks-v1` changes. */
+const PLACE_COMMANDS: ReadonlySet<string> = new Set([
+  'RegisterIdea',
+  'ImportCertifiedProduct',
+  'ImportDossierInProgress',
+  'UpdatePlaces',
+]);
 
 /** Commands whose results a run keeps (and hands to the next run) to answer retries with the first result. */
 const RECENT_RESULTS = 64;
@@ -152,7 +166,8 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     // A deadline's command takes effect at the deadline itself (never before the case's last event), so an expiry
     // is dated the certificate's last valid day however late the timer fires.
     const now = at && at > lastAt ? at : new Date().toISOString();
-    const decided = decideOrFail(command, state, { now, actor, ...readings });
+    const placeChecks = PLACE_COMMANDS.has(command.type) ? patched(PATCHES.placeChecks) : true;
+    const decided = decideOrFail(command, state, { now, actor, ...readings, placeChecks });
     const before = state;
     const { state: next, recorded } = record(state, decided, now);
     if (recorded.length > 0) {
@@ -247,6 +262,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
             nonRetryable: true,
           });
         }
+        // Validators do not run on replay: a new command is always checked as place-checks-v1 decides it.
         decideOrFail(parsed.data, state, { now: new Date().toISOString(), actor: request.actor, ...readings });
       },
     },
@@ -352,7 +368,11 @@ function refuseStale(expected: number | undefined, version: number): void {
   });
 }
 
-function decideOrFail(command: Command, state: CaseState, meta: { now: string; actor: Actor; legacyReadings?: true }) {
+function decideOrFail(
+  command: Command,
+  state: CaseState,
+  meta: { now: string; actor: Actor; legacyReadings?: true; placeChecks?: boolean },
+) {
   try {
     return decide(command, state, meta);
   } catch (err: unknown) {
@@ -361,7 +381,7 @@ function decideOrFail(command: Command, state: CaseState, meta: { now: string; a
         type: 'DomainError',
         message: err.message,
         nonRetryable: true,
-        details: [{ code: err.code, stage: err.stage }],
+        details: [{ code: err.code, stage: err.stage, ...(err.issues.length > 0 ? { issues: err.issues } : {}) }],
       });
     }
     throw err;

@@ -34,6 +34,12 @@ export interface CommandMeta {
    * rule-set they name, and an expiry caught up late dated the day it was applied. Absent: today's readings.
    */
   legacyReadings?: true | undefined;
+  /**
+   * Check places against the administrative units and product sets against Annex I, and hold a move to the
+   * successors of the old places (default true). False only for workflow runs recorded before these checks existed
+   * (`place-checks-v1`), so that their saved histories decide as they did.
+   */
+  placeChecks?: boolean;
 }
 
 export const MINISTRY_OFFICE = 'MINISTRY';

@@ -245,7 +245,15 @@ const schemas = shared('domain/case/commands', () => {
     source: z.string().trim().max(200).optional(),
   });
   /** Re-home a case after the 2025 merger of provinces and communes; the old places stay in history. */
-  const updatePlacesData = z.object({ ...places, reason: text });
+  const updatePlacesData = z.object({
+    ...places,
+    reason: text,
+    /**
+     * To move the case somewhere that does not succeed its old places under the 2025 arrangement (a product that
+     * really moved), the reason for that.
+     */
+    override: z.object({ reason: text }).optional(),
+  });
 
   const empty = z.object({}).strict().default({});
 

@@ -11,11 +11,13 @@ import {
   type UnmetMinimum,
 } from '../scoring';
 import type { RuleSet } from '../rules';
+import { isSuccessor, officesForProvince, placeIssues, type PlacesInput } from '../places';
+import { productSetIssue } from '../scoring';
 import type { Actor, CommandMeta } from './actors';
 import { MINISTRY_OFFICE } from './actors';
 import { commandMetaSchema, commandSchema, SYSTEM_COMMANDS } from './commands';
 import type { Command, CommandInput, CommandOf, CommandType, CouncilResult } from './commands';
-import { DomainError, type DomainErrorCode } from './errors';
+import { DomainError, type DomainErrorCode, type FieldIssue } from './errors';
 import type { DomainEvent } from './events';
 import {
   DISTRICTS_ABOLISHED_ON,
@@ -121,6 +123,8 @@ interface Ctx {
   actor: Actor;
   /** The readings before issue 14, for runs recorded before them (`CommandMeta.legacyReadings`). */
   legacy: boolean;
+  /** `CommandMeta.placeChecks`. */
+  placeChecks: boolean;
 }
 
 function fail(ctx: Ctx, code: DomainErrorCode, message: string): never {
@@ -156,6 +160,7 @@ export function decide(command: Command | CommandInput, state: CaseState, meta: 
     today: localDate(parsedMeta.data.now),
     actor: parsedMeta.data.actor,
     legacy: parsedMeta.data.legacyReadings === true,
+    placeChecks: meta.placeChecks !== false,
   };
 
   if (!ALLOWED_STAGES[cmd.type].includes(stage)) {
@@ -394,7 +399,8 @@ function requireCommune(s: ActiveCase, ctx: Ctx): void {
 
 function requireProvince(s: ActiveCase, ctx: Ctx): void {
   const { role, office } = ctx.actor;
-  if (role !== 'provincial_office' || office !== s.places.provinceCode) {
+  // A case of a province abolished on 01/07/2025 is also its successor's until it is re-homed.
+  if (role !== 'provincial_office' || !officesForProvince(s.places.provinceCode).includes(office)) {
     fail(ctx, 'forbidden', `Only the OCOP office of province ${s.places.provinceCode} may ${verb(ctx.command)}.`);
   }
 }
@@ -527,6 +533,51 @@ function endCycleEvents(s: ActiveCase, ctx: Ctx): DomainEvent[] {
 
 // ------------------------------------------------------------------------------------------------ handlers
 
+/** Refuses the command naming each field and why (422, in Vietnamese and English). */
+function refuseFields(ctx: Ctx, issues: FieldIssue[]): never {
+  throw new DomainError('invalid', ctx.stage, ctx.command, issues.map((i) => `${i.field}: ${i.en}`).join(' '), issues);
+}
+
+/**
+ * What is wrong with a product set (Annex I) and places (the administrative units valid on one of `dates`, the
+ * command's business dates, the first being the one reported). Pure; empty when all is valid.
+ */
+export function dataIssues(productSetCode: string | null, places: PlacesInput, dates: readonly string[]): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const set = productSetCode === null ? null : productSetIssue(productSetCode);
+  if (set) issues.push({ field: 'productSetCode', ...set });
+  const byDate = dates.map((date) => placeIssues(places, date));
+  if (!byDate.some((found) => found.length === 0)) issues.push(...(byDate[0] ?? []));
+  return issues;
+}
+
+/**
+ * The place and product-set issues of a command that names them, as the decider checks them with `today` as the
+ * workflow's date: registration on that day, an import on its certificate's issue or dossier's filing date (or
+ * today), a move on that day. For the API's early refusal; the decider checks again with the workflow's clock.
+ */
+export function commandDataIssues(command: Command, today: string): FieldIssue[] {
+  switch (command.type) {
+    case 'RegisterIdea':
+      return dataIssues(command.data.productSetCode, command.data, [today]);
+    case 'ImportCertifiedProduct':
+      return dataIssues(command.data.productSetCode, command.data, [command.data.certificate.issuedOn, today]);
+    case 'ImportDossierInProgress':
+      return dataIssues(command.data.productSetCode, command.data, [command.data.dossier.filedOn, today]);
+    case 'UpdatePlaces':
+      return dataIssues(null, command.data, [today]);
+    default:
+      return [];
+  }
+}
+
+/** Refuses the command with its place and product-set issues, unless the run predates these checks. */
+function checkData(ctx: Ctx, productSetCode: string | null, places: PlacesInput, dates: readonly string[]): void {
+  if (!ctx.placeChecks) return;
+  const issues = dataIssues(productSetCode, places, dates);
+  if (issues.length > 0) refuseFields(ctx, issues);
+}
+
 function registerIdea(cmd: CommandOf<'RegisterIdea'>, ctx: Ctx): DomainEvent[] {
   const d = cmd.data;
   const { role, office } = ctx.actor;
@@ -538,6 +589,7 @@ function registerIdea(cmd: CommandOf<'RegisterIdea'>, ctx: Ctx): DomainEvent[] {
       `Only the subject ${d.subjectId} or an officer of commune ${d.communeCode} may register the idea.`,
     );
   }
+  checkData(ctx, d.productSetCode, d, [ctx.today]);
   return [
     {
       type: 'IdeaRegistered',
@@ -559,7 +611,7 @@ function registerIdea(cmd: CommandOf<'RegisterIdea'>, ctx: Ctx): DomainEvent[] {
 /** Migrations from paper are the administrator's or the case's own provincial office's. */
 function requireImporter(provinceCode: string, ctx: Ctx, what: string): void {
   const { role, office } = ctx.actor;
-  if (!(role === 'admin' || (role === 'provincial_office' && office === provinceCode))) {
+  if (!(role === 'admin' || (role === 'provincial_office' && officesForProvince(provinceCode).includes(office)))) {
     fail(ctx, 'forbidden', `Only an administrator or the OCOP office of province ${provinceCode} may import ${what}.`);
   }
 }
@@ -568,6 +620,8 @@ function importCertifiedProduct(cmd: CommandOf<'ImportCertifiedProduct'>, ctx: C
   const d = cmd.data;
   requireImporter(d.provinceCode, ctx, 'a product');
   const c = d.certificate;
+  // The places as printed on the certificate (valid on its issue date) or the product's places today.
+  checkData(ctx, d.productSetCode, d, [c.issuedOn, ctx.today]);
   const ruleSet = ruleSetById(d.ruleSetId);
   if (c.expiresOn <= c.issuedOn) fail(ctx, 'invalid', `The certificate expires (${c.expiresOn}) before it was issued.`);
   if (c.issuedOn > ctx.today) fail(ctx, 'invalid', `The certificate's issue date ${c.issuedOn} is in the future.`);
@@ -759,6 +813,7 @@ function importDossierInProgress(cmd: CommandOf<'ImportDossierInProgress'>, ctx:
   const d = cmd.data;
   requireImporter(d.provinceCode, ctx, 'a dossier');
   const { filedOn, forwardedOn, dossierRef } = d.dossier;
+  checkData(ctx, d.productSetCode, d, [filedOn, ctx.today]);
   if (forwardedOn < filedOn) fail(ctx, 'invalid', `The dossier was forwarded (${forwardedOn}) before it was filed.`);
   if (forwardedOn > ctx.today) fail(ctx, 'invalid', `The forwarding date ${forwardedOn} is in the future.`);
   // Judged by the rules in force when it was filed, whatever is in force today (Art. 12.2 QĐ 26/2026).
@@ -1306,7 +1361,8 @@ function updatePlaces(cmd: CommandOf<'UpdatePlaces'>, s: ActiveCase, ctx: Ctx): 
   const d = cmd.data;
   const allowed =
     role === 'admin' ||
-    (role === 'provincial_office' && (office === s.places.provinceCode || office === d.provinceCode));
+    (role === 'provincial_office' &&
+      (officesForProvince(s.places.provinceCode).includes(office) || office === d.provinceCode));
   if (!allowed)
     fail(ctx, 'forbidden', `Only an administrator or a provincial OCOP office concerned may move the case.`);
   const places: Places = {
@@ -1319,7 +1375,37 @@ function updatePlaces(cmd: CommandOf<'UpdatePlaces'>, s: ActiveCase, ctx: Ctx): 
     places.communeCode === s.places.communeCode &&
     places.districtCode === s.places.districtCode;
   if (same) fail(ctx, 'invalid', 'The case is already in these places.');
-  return [{ type: 'PlacesUpdated', data: { previous: s.places, places, reason: d.reason, updatedOn: ctx.today } }];
+  if (!ctx.placeChecks) {
+    return [{ type: 'PlacesUpdated', data: { previous: s.places, places, reason: d.reason, updatedOn: ctx.today } }];
+  }
+  checkData(ctx, null, d, [ctx.today]);
+  if (!d.override && !isSuccessor(s.places, places)) {
+    refuseFields(ctx, [
+      {
+        field: 'communeCode',
+        vi:
+          `Xã ${places.communeCode} (tỉnh ${places.provinceCode}) không phải đơn vị kế thừa của địa bàn cũ ` +
+          `(tỉnh ${s.places.provinceCode}, xã ${s.places.communeCode}) theo phương án sắp xếp năm 2025; ` +
+          `muốn chuyển nơi khác, gửi kèm override với lý do.`,
+        en:
+          `Commune ${places.communeCode} (province ${places.provinceCode}) does not succeed the case's places ` +
+          `(province ${s.places.provinceCode}, commune ${s.places.communeCode}) under the 2025 arrangement; ` +
+          `to move it elsewhere, send an override with its reason.`,
+      },
+    ]);
+  }
+  return [
+    {
+      type: 'PlacesUpdated',
+      data: {
+        previous: s.places,
+        places,
+        reason: d.reason,
+        updatedOn: ctx.today,
+        ...(d.override ? { override: d.override.reason } : {}),
+      },
+    },
+  ];
 }
 
 function expireCertificate(s: ActiveCase, ctx: Ctx): DomainEvent[] {

@@ -34,7 +34,17 @@ export class DomainError extends Error {
     /** The command type, for logs and problem documents. */
     readonly command: string,
     message: string,
+    /** For refused data: each field and why, in Vietnamese and English (place and product-set checks). */
+    readonly issues: readonly FieldIssue[] = [],
   ) {
     super(message);
   }
+}
+
+/** One refused field of a command's data, with the reason in Vietnamese (first) and English. */
+export interface FieldIssue {
+  /** The field's path in the command's data, e.g. `provinceCode`, `certificate.issuedOn`. */
+  readonly field: string;
+  readonly vi: string;
+  readonly en: string;
 }

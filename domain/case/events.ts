@@ -206,7 +206,17 @@ export type DomainEvent =
         importedOn: string;
       };
     }
-  | { type: 'PlacesUpdated'; data: { previous: Places; places: Places; reason: string; updatedOn: string } }
+  | {
+      type: 'PlacesUpdated';
+      data: {
+        previous: Places;
+        places: Places;
+        reason: string;
+        updatedOn: string;
+        /** Why the case was moved to places that do not succeed its old ones (absent for a move to a successor). */
+        override?: string;
+      };
+    }
   | { type: 'DecisionOverdue'; data: { due: string } }
   | { type: 'ReRatingWindowOpened'; data: { opens: string; closes: string } }
   | { type: 'ReRatingWindowClosed'; data: { closes: string } }

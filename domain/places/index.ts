@@ -191,3 +191,182 @@ export function communesOfProvince(provinceCode: string, era: Era = 'current'): 
   provinceOf(provinceCode, era);
   return [...COMMUNES[era].values()].filter((c) => c.provinceCode === provinceCode);
 }
+
+// ------------------------------------------------------------------------------------------ checks of places
+
+/** Which field of a command's places an issue concerns. */
+export type PlaceField = 'provinceCode' | 'districtCode' | 'communeCode';
+
+/** Why a place was refused, in Vietnamese (first) and English. */
+export interface PlaceIssue {
+  readonly field: PlaceField;
+  readonly vi: string;
+  readonly en: string;
+}
+
+export interface PlacesInput {
+  readonly provinceCode: string;
+  readonly communeCode: string;
+  readonly districtCode?: string | null | undefined;
+}
+
+/** `2025-07-01` → `01/07/2025`, as Vietnamese documents write dates. */
+const vnDate = (iso: string): string => iso.split('-').reverse().join('/');
+
+/** Whether the district data (the GPL-3.0 source, `--with-districts`) was built into `units.json`. */
+export const DISTRICTS_KNOWN = DISTRICTS.size > 0;
+
+/**
+ * What is wrong with `places` on `onDate` (a local date `YYYY-MM-DD`): each field checked against the administrative
+ * units valid that day (the 63 provinces, districts and communes before 01/07/2025; the 34 provinces and 3,321
+ * communes from then, Resolution 202/2025/QH15 and the Standing Committee's resolutions of 16/06/2025). Empty when
+ * the places are valid. Pure.
+ */
+export function placeIssues(places: PlacesInput, onDate: string): PlaceIssue[] {
+  const era = eraOn(onDate);
+  const day = vnDate(onDate);
+  const issues: PlaceIssue[] = [];
+  const { provinceCode, communeCode } = places;
+  const districtCode = places.districtCode ?? null;
+  const province = PROVINCES[era].get(provinceCode);
+  if (!province) {
+    const abolished = era === 'current' && PROVINCES.legacy.has(provinceCode);
+    const successors = abolished ? currentProvincesFor(provinceCode).join(', ') : '';
+    issues.push({
+      field: 'provinceCode',
+      vi: abolished
+        ? `Tỉnh ${provinceCode} (${provinceOf(provinceCode, 'legacy').name}) đã chấm dứt tồn tại từ ${vnDate(REFORM_DATE)}; dùng mã tỉnh mới: ${successors}.`
+        : `Mã tỉnh ${JSON.stringify(provinceCode)} không phải một tỉnh, thành phố hợp lệ ngày ${day}.`,
+      en: abolished
+        ? `Province ${provinceCode} (${provinceOf(provinceCode, 'legacy').name}) ceased to exist on ${vnDate(REFORM_DATE)}; use its successor: ${successors}.`
+        : `Province code ${JSON.stringify(provinceCode)} is not a valid province on ${day}.`,
+    });
+  }
+  if (districtCode !== null) {
+    if (era === 'current') {
+      issues.push({
+        field: 'districtCode',
+        vi: `Cấp huyện không còn từ ${vnDate(REFORM_DATE)}; không ghi mã huyện cho địa bàn ngày ${day}.`,
+        en: `Districts were abolished on ${vnDate(REFORM_DATE)}; a place on ${day} has no district.`,
+      });
+    } else if (DISTRICTS_KNOWN) {
+      const district = DISTRICTS.get(districtCode);
+      if (!district) {
+        issues.push({
+          field: 'districtCode',
+          vi: `Mã huyện ${JSON.stringify(districtCode)} không phải một huyện hợp lệ ngày ${day}.`,
+          en: `District code ${JSON.stringify(districtCode)} is not a valid district on ${day}.`,
+        });
+      } else if (province && district.provinceCode !== provinceCode) {
+        issues.push({
+          field: 'districtCode',
+          vi: `${district.name} (${districtCode}) thuộc tỉnh ${district.provinceCode}, không thuộc tỉnh ${provinceCode}.`,
+          en: `${district.name} (${districtCode}) belongs to province ${district.provinceCode}, not ${provinceCode}.`,
+        });
+      }
+    }
+  }
+  const commune = COMMUNES[era].get(communeCode);
+  if (!commune) {
+    const gone = era === 'current' && COMMUNES.legacy.has(communeCode);
+    issues.push({
+      field: 'communeCode',
+      vi: gone
+        ? `Xã ${communeCode} (${communeOf(communeCode, 'legacy').name}) đã chấm dứt tồn tại từ ${vnDate(REFORM_DATE)}; dùng mã xã mới: ${(UNIT_OLD_TO_NEW[communeCode] ?? []).join(', ')}.`
+        : `Mã xã ${JSON.stringify(communeCode)} không phải một xã, phường hợp lệ ngày ${day}.`,
+      en: gone
+        ? `Commune ${communeCode} (${communeOf(communeCode, 'legacy').name}) ceased to exist on ${vnDate(REFORM_DATE)}; use its successor: ${(UNIT_OLD_TO_NEW[communeCode] ?? []).join(', ')}.`
+        : `Commune code ${JSON.stringify(communeCode)} is not a valid commune on ${day}.`,
+    });
+  } else {
+    if (province && commune.provinceCode !== provinceCode) {
+      issues.push({
+        field: 'communeCode',
+        vi: `${commune.name} (${communeCode}) thuộc tỉnh ${commune.provinceCode}, không thuộc tỉnh ${provinceCode} ngày ${day}.`,
+        en: `${commune.name} (${communeCode}) belongs to province ${commune.provinceCode}, not ${provinceCode}, on ${day}.`,
+      });
+    }
+    if (
+      era === 'legacy' &&
+      districtCode !== null &&
+      commune.districtCode !== null &&
+      commune.districtCode !== districtCode
+    ) {
+      issues.push({
+        field: 'communeCode',
+        vi: `${commune.name} (${communeCode}) thuộc huyện ${commune.districtCode}, không thuộc huyện ${districtCode}.`,
+        en: `${commune.name} (${communeCode}) belongs to district ${commune.districtCode}, not ${districtCode}.`,
+      });
+    }
+  }
+  return issues;
+}
+
+/**
+ * Whether a case's places are still those of before 01/07/2025 and wait to be re-homed: a district is named, or the
+ * province or the commune is not a current unit of that province. (A pair valid in both eras is current: every such
+ * old commune went, at least in part, to the new commune of the same code.)
+ */
+export function needsRehoming(places: PlacesInput): boolean {
+  if ((places.districtCode ?? null) !== null) return true;
+  const c = COMMUNES.current.get(places.communeCode);
+  return !PROVINCES.current.has(places.provinceCode) || !c || c.provinceCode !== places.provinceCode;
+}
+
+/**
+ * The provincial offices that may act for a province code: its own, and, for a province abolished on 01/07/2025,
+ * the office of the province that absorbed it (both, while its cases wait to be re-homed).
+ */
+export function officesForProvince(provinceCode: string): string[] {
+  if (PROVINCES.current.has(provinceCode) || !own(PROVINCE_OLD_TO_NEW, provinceCode)) return [provinceCode];
+  return [provinceCode, ...(PROVINCE_OLD_TO_NEW[provinceCode] ?? [])];
+}
+
+/** The province codes an office answers for: its own, and, for a current province, the abolished ones it absorbed. */
+export function provincesServedBy(office: string): string[] {
+  if (!PROVINCES.current.has(office)) return [office];
+  const absorbed = Object.entries(PROVINCE_OLD_TO_NEW)
+    .filter(([old, to]) => old !== office && !PROVINCES.current.has(old) && to.includes(office))
+    .map(([old]) => old);
+  return [office, ...absorbed];
+}
+
+/** Where a case at old places goes on 01/07/2025: one place, or several communes to choose from (a split commune). */
+export type Rehoming =
+  | { readonly kind: 'current' }
+  | { readonly kind: 'move'; readonly to: { provinceCode: string; communeCode: string } }
+  | { readonly kind: 'split'; readonly candidates: readonly { provinceCode: string; communeCode: string }[] }
+  | { readonly kind: 'unknown' };
+
+/** The official mapping applied to a case's places (`units.json`, oldToNew). */
+export function rehomingFor(places: PlacesInput): Rehoming {
+  if (!needsRehoming(places)) return { kind: 'current' };
+  if (!own(UNIT_OLD_TO_NEW, places.communeCode)) return { kind: 'unknown' };
+  const old = COMMUNES.legacy.get(places.communeCode);
+  if (old && old.provinceCode !== places.provinceCode) return { kind: 'unknown' };
+  const to = currentUnitsFor(places.communeCode).map((u) => ({ provinceCode: u.province, communeCode: u.commune }));
+  if (to.length === 1) return { kind: 'move', to: to[0]! };
+  if (to.length === 0) return { kind: 'unknown' };
+  return { kind: 'split', candidates: to };
+}
+
+/**
+ * Whether `to` is a successor of `from` by the official mapping: a current commune that the old commune went to (in
+ * whole or in part), in its province. A place already current has itself as its only successor.
+ */
+export function isSuccessor(from: PlacesInput, to: PlacesInput): boolean {
+  if ((to.districtCode ?? null) !== null) return false;
+  const r = rehomingFor(from);
+  const same = (p: { provinceCode: string; communeCode: string }) =>
+    p.provinceCode === to.provinceCode && p.communeCode === to.communeCode;
+  switch (r.kind) {
+    case 'current':
+      return same(from);
+    case 'move':
+      return same(r.to);
+    case 'split':
+      return r.candidates.some(same);
+    case 'unknown':
+      return false;
+  }
+}

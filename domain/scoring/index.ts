@@ -10,7 +10,7 @@ import { allCriteria, validateSheet } from './validate';
 
 export * from './errors';
 export * from './schema';
-export { PRODUCT_SETS, type ProductSetInfo } from './product-sets';
+export { PRODUCT_SETS, isProductSet, productSetIssue, type ProductSetInfo } from './product-sets';
 export { validateSheet, allCriteria, SheetIssueKind, type SheetIssue } from './validate';
 export { scoreMemberSheet, starBand, type MemberScore, type ScoredSelection, type Selection } from './score';
 export {

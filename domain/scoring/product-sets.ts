@@ -237,3 +237,22 @@ export const PRODUCT_SETS: readonly ProductSetInfo[] = [
     },
   },
 ];
+
+const PRODUCT_SET_CODES: ReadonlySet<string> = new Set(PRODUCT_SETS.map((p) => p.code));
+
+/** Whether `code` is one of the 26 product sets of Annex I (classification) and Annex II (score sheets), QĐ 26/2026. */
+export function isProductSet(code: string): boolean {
+  return PRODUCT_SET_CODES.has(code);
+}
+
+/**
+ * Why `code` is not a product set of Annex I QĐ 26/2026, in Vietnamese and English; null when it is. Cases under the
+ * older rule-sets are classified in the same 26 sets (the engine scores every council on Annex II's sheets).
+ */
+export function productSetIssue(code: string): { vi: string; en: string } | null {
+  if (PRODUCT_SET_CODES.has(code)) return null;
+  return {
+    vi: `Mã bộ sản phẩm ${JSON.stringify(code)} không thuộc Danh mục phân loại sản phẩm (Phụ lục I, Quyết định 26/2026/QĐ-TTg); dùng một trong ${PRODUCT_SETS.length} mã, ví dụ "tea" (Chè tươi, chế biến).`,
+    en: `Product set code ${JSON.stringify(code)} is not in the classification of Annex I, Decision 26/2026/QĐ-TTg; use one of the ${PRODUCT_SETS.length} codes, e.g. "tea".`,
+  };
+}

@@ -27,7 +27,7 @@ describe('idea and business plan', () => {
             subjectId: SUBJECT,
             subjectName: 'HTX Chè Shan Tuyết',
             productName: 'Chè Shan Tuyết',
-            productSetCode: '11',
+            productSetCode: 'tea',
             places: { provinceCode: PROVINCE, communeCode: COMMUNE, districtCode: null },
             ideaSummary: 'Trà shan tuyết cổ thụ',
             registeredOn: '2026-06-01',

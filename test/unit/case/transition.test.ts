@@ -279,11 +279,11 @@ describe('a district-issued 3★ certificate (QĐ 148/2023) stays valid after th
     s.run(cmd.updatePlaces(), '2025-07-02', admin);
     expect(s.state.status !== 'none' && s.state.places).toEqual({
       provinceCode: PROVINCE,
-      communeCode: '00010',
+      communeCode: COMMUNE,
       districtCode: null,
     });
     expect(s.state.status !== 'none' && s.state.formerPlaces).toEqual([
-      { provinceCode: PROVINCE, communeCode: COMMUNE, districtCode: '003' },
+      { provinceCode: PROVINCE, communeCode: COMMUNE, districtCode: '001' },
     ]);
     given(s.events).when(cmd.updatePlaces(), meta('2025-07-03', admin)).thenRejects('invalid');
   });
