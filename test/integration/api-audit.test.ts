@@ -9,7 +9,7 @@ import { startHarness, type Harness } from './harness';
 // The auditor's features over HTTP (issue 4): state as of an instant, chain verification naming the first altered
 // event, and a signed export that verifies offline.
 const PROVINCE = '33';
-const COMMUNE = '12001';
+const COMMUNE = '11953';
 const SUBJECT = 'HTX-AUDIT-API';
 const secret = 'audit-api-secret-audit-api-secret-0001';
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -9,8 +9,8 @@ import { startHarness, type Harness } from './harness';
 
 // Issue 7 over HTTP: each council member scores the dossier on the real sheet with their own token, the last sheet
 // makes the result final, and GET /products/:id/council explains it criterion by criterion.
-const PROVINCE = '27';
-const COMMUNE = '09001';
+const PROVINCE = '24';
+const COMMUNE = '07210';
 const SUBJECT = 'HTX-COUNCIL';
 const SHEET = 'honey-other-raw-foods';
 const secret = 'council-secret-council-secret-council-01';

@@ -9,7 +9,7 @@ import { startHarness, type Harness } from './harness';
 
 // Codes only this file uses, so counts and lists are not disturbed by files running beside it.
 const PROVINCE = '25';
-const COMMUNE = '08001';
+const COMMUNE = '04792';
 const SUBJECT = 'HTX-LIFECYCLE';
 const secret = 'lifecycle-secret-lifecycle-secret-0123';
 
@@ -35,7 +35,7 @@ beforeAll(async () => {
   tokens.commune = await token('commune_officer', COMMUNE);
   tokens.province = await token('provincial_office', PROVINCE);
   tokens.auditor = await token('auditor', PROVINCE);
-  tokens.otherCommune = await token('commune_officer', '08002');
+  tokens.otherCommune = await token('commune_officer', '04795');
   tokens.otherProvince = await token('provincial_office', '26');
 });
 afterAll(async () => {
@@ -255,7 +255,7 @@ describe('concurrency, idempotency and limits', () => {
 
   it('pages through a list with cursors, each case once, only within the jurisdiction', async () => {
     const ids = new Set<string>();
-    const commune = '08009';
+    const commune = '04828';
     const officer = await token('commune_officer', commune);
     for (let i = 0; i < 5; i += 1) ids.add(await register(officer, { ...idea, communeCode: commune }));
     const seen: string[] = [];

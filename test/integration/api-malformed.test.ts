@@ -16,8 +16,8 @@ import { submitDossierData } from '../../domain';
 import { startHarness, type Harness } from './harness';
 import type { z } from 'zod';
 
-const PROVINCE = '41';
-const COMMUNE = '15001';
+const PROVINCE = '38';
+const COMMUNE = '14758';
 const secret = 'fuzz-secret-fuzz-secret-fuzz-secret-0123';
 const BODY_LIMIT = 16 * 1024;
 

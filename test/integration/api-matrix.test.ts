@@ -14,7 +14,7 @@ import { addDays, addMonths, localDate, ruleSetInForce } from '../../domain';
 import { startHarness, type Harness } from './harness';
 
 const PROVINCE = '31';
-const COMMUNE = '11001';
+const COMMUNE = '10507';
 const SUBJECT = 'HTX-MATRIX';
 const OTHER = { province: '32', commune: '11002', subject: 'HTX-MATRIX-OTHER' };
 const secret = 'matrix-secret-matrix-secret-matrix-0123';
@@ -171,7 +171,10 @@ const WRITES: { [K in CaseCommandType]: { setup: Step[]; allowed: UserRole[]; bo
   UpdatePlaces: {
     setup: [],
     allowed: ['admin', 'provincial_office'],
-    body: { provinceCode: PROVINCE, communeCode: '11003', reason: 'Sắp xếp đơn vị hành chính' },
+    body: { provinceCode: PROVINCE, communeCode: '10525',
+      reason: 'Sắp xếp đơn vị hành chính',
+      override: { reason: 'Cơ sở chuyển địa điểm sản xuất' },
+    },
   },
 };
 

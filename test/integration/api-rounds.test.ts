@@ -10,8 +10,8 @@ import { startHarness, type Harness } from './harness';
 
 // Provincial evaluation rounds (issue 5: open/close a round): opened with their council by the provincial office,
 // listing the dossiers assigned to them, closed once; each round is a hash-chained stream like a case.
-const PROVINCE = '35';
-const COMMUNE = '13001';
+const PROVINCE = '37';
+const COMMUNE = '13285';
 const SUBJECT = 'HTX-ROUNDS';
 const secret = 'rounds-secret-rounds-secret-rounds-0001';
 

@@ -63,7 +63,7 @@ function lifecycle(productId: string): [Actor, CommandInput][] {
           subjectId,
           subjectName: 'Hợp tác xã chè Tân Cương',
           productName: 'Chè búp Tân Cương',
-          productSetCode: '11',
+          productSetCode: 'tea',
           provinceCode: PROVINCE,
           communeCode: COMMUNE,
           ideaSummary: 'Chè búp sấy khô đóng hộp',

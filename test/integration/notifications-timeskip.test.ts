@@ -102,12 +102,21 @@ interface Parties {
   recipients: Record<Audience, { channel: 'email' | 'webhook' | 'inbox'; address: string; language: Language }[]>;
 }
 
+/** Provinces and communes no other test file uses, one per product of this file. */
+const PLACES: readonly [string, string][] = [
+  ['44', '18859'],
+  ['46', '19753'],
+  ['48', '20194'],
+  ['51', '21025'],
+];
+let placesUsed = 0;
+
 /** A product with codes of its own and, for each audience, an e-mail, a webhook and an inbox in mixed languages. */
 async function parties(name: string): Promise<Parties> {
   const t = `${name}-${randomBytes(3).toString('hex')}`;
   const subjectId = `HTX-${t}`;
-  const communeCode = `XA-${t}`;
-  const provinceCode = `TINH-${t}`;
+  // Real places (they are checked), a province of its own per product so that no other test's recipients share it.
+  const [provinceCode, communeCode] = PLACES[placesUsed++ % PLACES.length]!;
   const hook = (who: string) => `${hooks.url}/${who}-${t}`;
   const recipients: Parties['recipients'] = {
     subject: [

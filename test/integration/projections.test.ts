@@ -192,11 +192,11 @@ async function recount() {
   return rows.map((r) => ({ ...r }));
 }
 
-const north: Place = { province: '19', commune: '05443', subject: `HTX-A-${run}`, productSet: '11' };
-const north2: Place = { province: '19', commune: '05443', subject: `HTX-B-${run}`, productSet: '11' };
-const south: Place = { province: '79', commune: '26734', subject: `HTX-C-${run}`, productSet: '05' };
-const south2: Place = { province: '79', commune: '26737', subject: `HTX-D-${run}`, productSet: '05' };
-const imported: Place = { province: '01', commune: '00004', subject: `HTX-E-${run}`, productSet: '11' };
+const north: Place = { province: '19', commune: '05443', subject: `HTX-A-${run}`, productSet: 'tea' };
+const north2: Place = { province: '19', commune: '05443', subject: `HTX-B-${run}`, productSet: 'tea' };
+const south: Place = { province: '79', commune: '25747', subject: `HTX-C-${run}`, productSet: 'fast-food' };
+const south2: Place = { province: '79', commune: '26737', subject: `HTX-D-${run}`, productSet: 'fast-food' };
+const imported: Place = { province: '01', commune: '00004', subject: `HTX-E-${run}`, productSet: 'tea' };
 
 const ids = {
   certified: `P-CERT-${run}`,
@@ -315,7 +315,7 @@ describe('read models: cases, certificates and counts', () => {
       { kind: 'case', province_code: '19', commune_code: '05443', status: 'certified', star: 4, year, n: 1 },
       { kind: 'case', province_code: '19', commune_code: '05443', status: 'revoked', star: 0, year, n: 1 },
       { kind: 'case', province_code: '79', commune_code: '26737', status: 'idea_returned', star: 0, year, n: 1 },
-      { kind: 'case', province_code: '79', commune_code: '26734', status: 'not_recognised', star: 0, year, n: 1 },
+      { kind: 'case', province_code: '79', commune_code: '25747', status: 'not_recognised', star: 0, year, n: 1 },
       {
         kind: 'certificate',
         province_code: '01',
