@@ -28,6 +28,7 @@ import { roundRoutes } from './routes/rounds';
 import { inboxRoutes } from './routes/inbox';
 import { guardedValidatorCompiler } from './validation';
 import { referenceRoutes } from './routes/reference';
+import { placeRoutes } from './routes/places';
 
 export interface AppDeps {
   sql: Sql;
@@ -170,6 +171,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(roundRoutes(deps));
   await app.register(inboxRoutes(deps));
   await app.register(referenceRoutes());
+  await app.register(placeRoutes(deps));
   return app;
 }
 

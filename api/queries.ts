@@ -2,7 +2,8 @@ import type postgres from 'postgres';
 import type { Sql } from '../db';
 import { toCaseView, type CaseView } from '../db/projections';
 import { pendingDeadlines, type CaseState } from '../domain';
-import { provincesServedBy } from '../domain/places';
+import { officesForProvince, provincesServedBy, rehomingFor } from '../domain/places';
+import { HttpProblem } from './problems';
 import type { Principal } from './auth';
 import { productIdSchema } from './schemas';
 
@@ -376,10 +377,19 @@ export async function listCertificates(
   };
 }
 
-export const STATISTICS_DIMENSIONS = ['province', 'commune', 'productSet', 'status', 'star', 'year'] as const;
+export const STATISTICS_DIMENSIONS = [
+  'province',
+  'district',
+  'commune',
+  'productSet',
+  'status',
+  'star',
+  'year',
+] as const;
 export type StatisticsDimension = (typeof STATISTICS_DIMENSIONS)[number];
 const DIMENSION_COLUMN: Record<StatisticsDimension, string> = {
   province: 'province_code',
+  district: 'district_code',
   commune: 'commune_code',
   productSet: 'product_set_code',
   status: 'status',
@@ -387,8 +397,17 @@ const DIMENSION_COLUMN: Record<StatisticsDimension, string> = {
   year: 'year',
 };
 
+/**
+ * Which administrative units the counts are keyed by: `current`, the units since 01/07/2025 (a case not yet re-homed
+ * counts under its successor); `former`, the places each case was first recorded at (for a case from before the
+ * reform, its old province, district and commune, as its history keeps them).
+ */
+export const STATISTICS_UNITS = ['current', 'former'] as const;
+export type StatisticsUnits = (typeof STATISTICS_UNITS)[number];
+
 export interface StatisticsFilters {
   province?: string | undefined;
+  district?: string | undefined;
   commune?: string | undefined;
   productSet?: string | undefined;
   /** Stages (cases) or certificate statuses (certificates). */
@@ -400,14 +419,25 @@ export interface StatisticsFilters {
 export interface Statistics {
   kind: 'case' | 'certificate';
   groupBy: StatisticsDimension;
+  units: StatisticsUnits;
   total: number;
   groups: { key: string; count: number }[];
+}
+
+/** The current unit a stored place counts under: itself, or its one successor by the 2025 mapping. */
+function currentKey(groupBy: StatisticsDimension, provinceCode: string, communeCode: string, key: string): string {
+  if (groupBy !== 'province' && groupBy !== 'commune') return key;
+  const r = rehomingFor({ provinceCode, communeCode });
+  if (r.kind === 'move') return groupBy === 'province' ? r.to.provinceCode : r.to.communeCode;
+  if (groupBy === 'province' && r.kind !== 'current') return officesForProvince(provinceCode).at(-1) ?? key;
+  return key;
 }
 
 /**
  * Counts of cases (status = stage, star = the certificate in force or 0, year = year registered) or of certificates
  * (status = certificate status, year = year issued) in the caller's jurisdiction, grouped by one dimension. Officials
- * read the `counts` read model; a subject's own counts are computed from its cases, which `counts` does not key.
+ * read the `counts` read model by current units; a subject's own counts, and counts by former units, are computed
+ * from the cases, which keep every case's places and former places.
  */
 export async function statistics(
   sql: Sql,
@@ -415,35 +445,70 @@ export async function statistics(
   kind: 'case' | 'certificate',
   groupBy: StatisticsDimension,
   f: StatisticsFilters,
-  options: { fromCounts?: boolean } = {},
+  options: { fromCounts?: boolean; units?: StatisticsUnits } = {},
 ): Promise<Statistics> {
-  const fromCounts = options.fromCounts ?? user.role !== 'subject';
+  const units = options.units ?? 'current';
+  if (units === 'current' && (groupBy === 'district' || f.district)) {
+    throw new HttpProblem(400, 'Bad Request', {
+      detail:
+        'Cấp huyện không còn từ 01/07/2025: thống kê theo huyện dùng units=former. — Districts were abolished on ' +
+        '01/07/2025: group or filter by district with units=former.',
+      errors: [
+        {
+          field: 'querystring.units',
+          message: 'units=former is needed for districts',
+          messageEn: 'units=former is needed for districts',
+        },
+      ],
+    });
+  }
+  const fromCounts = units === 'current' && (options.fromCounts ?? user.role !== 'subject');
+  // The places a case is counted at: its own, or, by former units, the first it was recorded at.
+  const at =
+    units === 'former' ? sql`coalesce(k.summary->'formerPlaces'->-1, k.summary->'places')` : sql`k.summary->'places'`;
   const source = fromCounts
-    ? sql`(SELECT province_code, commune_code, product_set_code, status, star, year, n FROM counts
-           WHERE kind = ${kind} AND ${scopeCondition(sql, user)})`
+    ? sql`(SELECT province_code, commune_code, NULL::text AS district_code, product_set_code, status, star, year, n
+           FROM counts WHERE kind = ${kind} AND ${scopeCondition(sql, user)})`
     : kind === 'case'
-      ? sql`(SELECT province_code, commune_code, product_set_code, stage AS status, coalesce(star, 0) AS star,
-                    (summary->>'registeredOn')::date AS registered, 1 AS n
-             FROM cases WHERE ${scopeCondition(sql, user)})`
-      : sql`(SELECT k.province_code, k.commune_code, k.product_set_code, c.status, c.star, c.issued_on AS registered,
-                    1 AS n
+      ? sql`(SELECT ${at}->>'provinceCode' AS province_code, ${at}->>'communeCode' AS commune_code,
+                    ${at}->>'districtCode' AS district_code, product_set_code, stage AS status,
+                    coalesce(star, 0) AS star, (summary->>'registeredOn')::date AS registered, 1 AS n
+             FROM cases k WHERE ${scopeCondition(sql, user)})`
+      : sql`(SELECT ${at}->>'provinceCode' AS province_code, ${at}->>'communeCode' AS commune_code,
+                    ${at}->>'districtCode' AS district_code, k.product_set_code, c.status, c.star,
+                    c.issued_on AS registered, 1 AS n
              FROM certificates c JOIN cases k ON k.product_id = c.product_id WHERE ${scopeCondition(sql, user)})`;
   const from = fromCounts ? source : sql`(SELECT *, extract(year FROM registered)::int AS year FROM ${source} s0)`;
   const c: Fragment[] = [];
-  if (f.province) c.push(sql`province_code = ${f.province}`);
+  if (f.province) {
+    // By current units, a province also counts the cases of the provinces it absorbed that wait to be re-homed.
+    c.push(
+      units === 'current'
+        ? sql`province_code IN ${sql(provincesServedBy(f.province))}`
+        : sql`province_code = ${f.province}`,
+    );
+  }
+  if (f.district) c.push(sql`district_code = ${f.district}`);
   if (f.commune) c.push(sql`commune_code = ${f.commune}`);
   if (f.productSet) c.push(sql`product_set_code = ${f.productSet}`);
   if (f.status?.length) c.push(sql`status IN ${sql(f.status)}`);
   if (f.star != null) c.push(sql`star = ${f.star}`);
   if (f.year != null) c.push(sql`year = ${f.year}`);
-  const rows = await sql<{ key: string | number; count: string }[]>`
-    SELECT ${sql.unsafe(DIMENSION_COLUMN[groupBy])} AS key, sum(n) AS count
+  const rows = await sql<{ key: string | number | null; province_code: string; commune_code: string; count: string }[]>`
+    SELECT ${sql.unsafe(DIMENSION_COLUMN[groupBy])} AS key, province_code, commune_code, sum(n) AS count
     FROM ${from} s
     WHERE ${and(sql, c)}
-    GROUP BY 1
-    ORDER BY 1`;
-  const groups = rows.map((r) => ({ key: String(r.key), count: Number(r.count) }));
-  return { kind, groupBy, total: groups.reduce((n, g) => n + g.count, 0), groups };
+    GROUP BY 1, 2, 3`;
+  const merged = new Map<string, number>();
+  for (const r of rows) {
+    const raw = r.key === null ? '' : String(r.key);
+    const key = units === 'current' ? currentKey(groupBy, r.province_code, r.commune_code, raw) : raw;
+    merged.set(key, (merged.get(key) ?? 0) + Number(r.count));
+  }
+  const groups = [...merged]
+    .map(([key, count]) => ({ key, count }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { kind, groupBy, units, total: groups.reduce((n, g) => n + g.count, 0), groups };
 }
 
 // --------------------------------------------------------------------------------------------- idempotency

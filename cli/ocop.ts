@@ -6,17 +6,19 @@ import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './commands/audit';
 import { registerDbCommands } from './commands/db';
 import { registerNotificationCommands } from './commands/notifications';
+import { registerPlaceCommands } from './commands/places';
 import { registerProjectionCommands } from './commands/projections';
 import { CliError, ExitCode } from './commands/shared';
 
 const program = new Command('ocop')
-  .description('ocop-cycle: database, audit, read-model and notification commands')
+  .description('ocop-cycle: database, audit, read-model, notification and place commands')
   .exitOverride()
   .showHelpAfterError();
 registerDbCommands(program);
 registerAuditCommands(program);
 registerProjectionCommands(program);
 registerNotificationCommands(program);
+registerPlaceCommands(program);
 
 async function main(): Promise<number> {
   try {

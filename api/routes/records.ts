@@ -5,7 +5,13 @@ import type { AppDeps } from '../app';
 import { principalOf, requireCaller } from '../auth';
 import { pagePosition } from '../paging';
 import { queryProblems } from '../problems';
-import { CERTIFICATE_STATUSES, listCertificates, statistics, STATISTICS_DIMENSIONS } from '../queries';
+import {
+  CERTIFICATE_STATUSES,
+  listCertificates,
+  statistics,
+  STATISTICS_DIMENSIONS,
+  STATISTICS_UNITS,
+} from '../queries';
 import { caseFilterQuery, commaList, pageQuery } from '../schemas';
 
 const { province, commune, star, productSet, year, expiringBefore } = caseFilterQuery;
@@ -25,7 +31,14 @@ const statisticsQuery = z.strictObject({
   /** Count cases (status = stage) or certificates (status = valid, expired, revoked, replaced). */
   kind: z.enum(['case', 'certificate']).default('case'),
   groupBy: z.enum(STATISTICS_DIMENSIONS).default('province'),
+  /**
+   * `current` (default): the units since 01/07/2025, a case not yet re-homed counted under its successor; `former`:
+   * the places each case was first recorded at (old province, district and commune for cases from before 2025).
+   */
+  units: z.enum(STATISTICS_UNITS).default('current'),
   province,
+  /** Only with units=former: an old district (cấp huyện, until 30/06/2025). */
+  district: z.string().trim().min(1).max(64).optional(),
   commune,
   productSet,
   /** Stages or certificate statuses, comma-separated. */
@@ -61,6 +74,7 @@ const certificateSchema = z.object({
 const statisticsSchema = z.object({
   kind: z.enum(['case', 'certificate']),
   groupBy: z.enum(STATISTICS_DIMENSIONS),
+  units: z.enum(STATISTICS_UNITS),
   total: z.number().int(),
   groups: z.array(z.object({ key: z.string(), count: z.number().int() })),
 });
@@ -100,7 +114,9 @@ export const recordRoutes =
           summary: 'Case or certificate counts (thống kê) in the caller’s jurisdiction, grouped by one dimension',
           description:
             'Cases count under their stage, with star = the certificate in force (0: none) and year = year registered; ' +
-            'certificates under their status, with year = year issued.',
+            'certificates under their status, with year = year issued. `units=current` counts by the units since ' +
+            '01/07/2025, `units=former` by the places each case was first recorded at (with `groupBy=district` for ' +
+            'the years before 2025).',
           tags: ['records'],
           security: [{ bearer: [] }],
           querystring: statisticsQuery,
@@ -109,8 +125,8 @@ export const recordRoutes =
       },
       async (req) => {
         const user = principalOf(req);
-        const { kind, groupBy, ...filters } = req.query;
-        return statistics(deps.sql, user, kind, groupBy, filters);
+        const { kind, groupBy, units, ...filters } = req.query;
+        return statistics(deps.sql, user, kind, groupBy, filters, { units });
       },
     );
   };
