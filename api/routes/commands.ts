@@ -166,8 +166,9 @@ export const COMMAND_DOCS: { readonly [K in CaseCommandType]: CommandDoc } = {
     tag: 'dossier',
   },
   UpdatePlaces: {
-    summary: 'Move the case to its places after the 2025 merger of provinces and communes (cập nhật địa bàn)',
-    who: 'admin, or the provincial office of the old or new province',
+    summary:
+      'Move the case to its places after the 2025 merger of provinces and communes (cập nhật địa bàn): a successor of its old places, or elsewhere with `override: { reason }`',
+    who: 'admin, or the provincial office of the old province, of its successor or of the new province',
     tag: 'administration',
   },
 };
