@@ -3,7 +3,6 @@ import type { Sql } from '../db';
 import { toCaseView, type CaseView } from '../db/projections';
 import { pendingDeadlines, type CaseState } from '../domain';
 import { officesForProvince, provincesServedBy, rehomingFor } from '../domain/places';
-import { HttpProblem } from './problems';
 import type { Principal } from './auth';
 import { productIdSchema } from './schemas';
 
@@ -448,20 +447,6 @@ export async function statistics(
   options: { fromCounts?: boolean; units?: StatisticsUnits } = {},
 ): Promise<Statistics> {
   const units = options.units ?? 'current';
-  if (units === 'current' && (groupBy === 'district' || f.district)) {
-    throw new HttpProblem(400, 'Bad Request', {
-      detail:
-        'Cấp huyện không còn từ 01/07/2025: thống kê theo huyện dùng units=former. — Districts were abolished on ' +
-        '01/07/2025: group or filter by district with units=former.',
-      errors: [
-        {
-          field: 'querystring.units',
-          message: 'units=former is needed for districts',
-          messageEn: 'units=former is needed for districts',
-        },
-      ],
-    });
-  }
   const fromCounts = units === 'current' && (options.fromCounts ?? user.role !== 'subject');
   // The places a case is counted at: its own, or, by former units, the first it was recorded at.
   const at =

@@ -4,7 +4,7 @@ import { STAGES } from '../../domain';
 import type { AppDeps } from '../app';
 import { principalOf, requireCaller } from '../auth';
 import { pagePosition } from '../paging';
-import { queryProblems } from '../problems';
+import { HttpProblem, queryProblems } from '../problems';
 import {
   CERTIFICATE_STATUSES,
   listCertificates,
@@ -126,6 +126,20 @@ export const recordRoutes =
       async (req) => {
         const user = principalOf(req);
         const { kind, groupBy, units, ...filters } = req.query;
+        if (units === 'current' && (groupBy === 'district' || filters.district)) {
+          throw new HttpProblem(400, 'Bad Request', {
+            detail:
+              'units: cấp huyện không còn từ 01/07/2025, thống kê theo huyện dùng units=former. — units: districts ' +
+              'were abolished on 01/07/2025; group or filter by district with units=former.',
+            errors: [
+              {
+                field: 'querystring.units',
+                message: 'thống kê theo huyện cần units=former',
+                messageEn: 'districts need units=former',
+              },
+            ],
+          });
+        }
         return statistics(deps.sql, user, kind, groupBy, filters, { units });
       },
     );
