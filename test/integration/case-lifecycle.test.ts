@@ -150,8 +150,7 @@ describe('a late import catching up', () => {
     const command = cmd.importProduct({ star: 4, level: 'province', issuedOn, expiresOn, ruleSetId: ruleSet.id });
     const imported = await d.start(provincialOffice, {
       ...command,
-      // Issued on the time-skipping server's clock, maybe after 01/07/2025: no district then.
-      data: { ...command.data, productId: d.productId, districtCode: undefined },
+      data: { ...command.data, productId: d.productId },
     } as never);
     expect(imported.state.status).toBe('certified');
 

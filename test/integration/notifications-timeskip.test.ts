@@ -602,8 +602,6 @@ describe('notifications over a certificate’s life, on the time-skipping server
         subjectId: p.subjectId,
         provinceCode: p.provinceCode,
         communeCode: p.communeCode,
-        // Current places: no district since 01/07/2025.
-        districtCode: undefined,
       },
     } as never);
     expect(imported.state.status).toBe('certified');

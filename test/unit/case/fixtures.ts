@@ -171,7 +171,8 @@ export const cmd = {
       productSetCode: SHEET,
       provinceCode: PROVINCE,
       communeCode: COMMUNE,
-      districtCode: '001',
+      // The district of the places printed on the certificate: only before 01/07/2025.
+      ...(certificate.issuedOn < '2025-07-01' ? { districtCode: '001' } : {}),
       ruleSetId: certificate.ruleSetId,
       certificate: {
         number: 'GCN-HUYEN-88',
