@@ -43,7 +43,7 @@ export function cycleSteps(productId: string, now = new Date()): Step[] {
           subjectId,
           subjectName: 'HTX Chè Shan Tuyết',
           productName: `Chè ${productId}`,
-          productSetCode: '11',
+          productSetCode: 'tea',
           provinceCode: PROVINCE,
           communeCode: COMMUNE,
           ideaSummary: 'Trà shan tuyết cổ thụ',
@@ -115,10 +115,11 @@ export function importStep(productId: string, i: number, certificate?: { issuedO
         subjectId,
         subjectName: `HTX ${subjectId}`,
         productName: `Sản phẩm ${productId}`,
-        productSetCode: '11',
+        productSetCode: 'tea',
         provinceCode: PROVINCE,
         communeCode: COMMUNE,
-        districtCode: '003',
+        // The district printed on a certificate issued before 01/07/2025 (Quận Ba Đình held Phường Trúc Bạch).
+        ...(issuedOn < '2025-07-01' ? { districtCode: '001' } : {}),
         ruleSetId: ruleSet.id,
         certificate: {
           number: `GCN-${productId}`,

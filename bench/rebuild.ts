@@ -14,6 +14,7 @@ import { deterministicUuid, eventHash, GENESIS_HASH, type HashedEventFields } fr
 import { rebuildProjections } from '../db/projections';
 import { verifyAll } from '../audit';
 import { decide, record, type Actor, type CaseState, type CommandInput } from '../domain';
+import { PRODUCT_SETS } from '../domain/scoring';
 
 const { values } = parseArgs({
   options: {
@@ -29,9 +30,9 @@ const url = values['database-url'] ?? adminUrl.replace(/\/[^/]*$/, '/ocop_bench_
 const PROVINCES = [
   ['01', '00004'],
   ['19', '05443'],
-  ['79', '26734'],
+  ['79', '25747'],
   ['48', '20194'],
-  ['92', '31117'],
+  ['92', '31120'],
 ] as const;
 const at = (date: string) => `${date}T03:00:00.000Z`;
 
@@ -90,7 +91,7 @@ function stepsFor(i: number): { productId: string; steps: Step[] } {
           subjectId,
           subjectName: `HTX ${subjectId}`,
           productName: `Sản phẩm ${i}`,
-          productSetCode: String(10 + (i % 16)),
+          productSetCode: PRODUCT_SETS[i % 16]!.code,
           provinceCode: province,
           communeCode: commune,
           ideaSummary: 'Chè búp sấy khô đóng hộp',
