@@ -171,7 +171,9 @@ const WRITES: { [K in CaseCommandType]: { setup: Step[]; allowed: UserRole[]; bo
   UpdatePlaces: {
     setup: [],
     allowed: ['admin', 'provincial_office'],
-    body: { provinceCode: PROVINCE, communeCode: '10525',
+    body: {
+      provinceCode: PROVINCE,
+      communeCode: '10525',
       reason: 'Sắp xếp đơn vị hành chính',
       override: { reason: 'Cơ sở chuyển địa điểm sản xuất' },
     },
