@@ -12,9 +12,9 @@ import { startHarness, type Harness } from './harness';
 // the caller's jurisdiction; one command per (caller, Idempotency-Key) under concurrent retries; a stored answer only
 // for a caller who may still see its case; council scores confidential while the council scores.
 // Codes only this file uses, so lists and rounds are not disturbed by files running beside it.
-const PROVINCE = '51';
-const COMMUNE = '19001';
-const OTHER = { province: '52', commune: '20001' };
+const PROVINCE = '56';
+const COMMUNE = '22333';
+const OTHER = { province: '66', commune: '22015' };
 const SUBJECT = 'HTX-ISOLATION';
 const SHEET = 'honey-other-raw-foods';
 const secret = 'isolation-secret-isolation-secret-0001';
