@@ -211,7 +211,7 @@ export const cmd = {
       subjectId: SUBJECT,
       subjectName: 'HTX Chè Shan Tuyết',
       productName: 'Chè Shan Tuyết',
-      productSetCode: '11',
+      productSetCode: SHEET,
       provinceCode: PROVINCE,
       communeCode: COMMUNE,
       ruleSetId: 'QD148_2023',
