@@ -7,7 +7,6 @@ import Fastify, { type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
   serializerCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -15,8 +14,9 @@ import type { Logger } from '../config/logger';
 import type { Sql } from '../db';
 import { AuthenticationError, verifyAuthorization, type Principal } from './auth';
 import { CommandGateway, CommandService } from './commands';
-import { exampleFor } from './examples';
+import { swaggerOptions } from './contract';
 import { clientErrorHandler, frameworkErrors, securityHeaders } from './hardening';
+import { answerUnsupportedMethods } from './methods';
 import { HttpProblem, languageOf, problemTitle, problemType, type Problem, type ProblemLanguage } from './problems';
 import { commandRoutes } from './routes/commands';
 import { healthRoutes } from './routes/health';
@@ -79,39 +79,29 @@ export async function buildApp(deps: AppDeps) {
   app.addHook('onSend', securityHeaders);
   app.setSerializerCompiler(serializerCompiler);
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'ocop-cycle API',
-        version: API_VERSION,
-        description: [
-          'Commands and queries for OCOP product cases (Mỗi xã một sản phẩm, One Commune One Product, Vietnam).',
-          '',
-          '- Authentication: a bearer JWT carrying a role and a jurisdiction (`npm run dev-token`).',
-          '- A case outside the caller’s jurisdiction answers 404, never 403; auditors read and change nothing.',
-          '- Every command takes an Idempotency-Key: the same key and body return the first answer; the same key ' +
-            'with another body answers 422 `idempotency_key_reused`.',
-          '- A case’s ETag is its version; send it as If-Match on a command to refuse (412) acting on a stale read.',
-          '- Errors are RFC 7807 problem documents; 400 lists each invalid field, 409 names the case’s stage.',
-        ].join('\n'),
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    },
-    // Each command route's request body carries a valid example (api/examples.ts).
-    transform: (input) => {
-      const out = jsonSchemaTransform(input);
-      const example = exampleFor(input.url);
-      const body = (out.schema as { body?: Record<string, unknown> }).body;
-      if (example !== undefined && body) body.examples = [example];
-      return out;
-    },
-  });
+  await app.register(
+    fastifySwagger,
+    swaggerOptions({
+      version: API_VERSION,
+      description: [
+        'Commands and queries for OCOP product cases (Mỗi xã một sản phẩm, One Commune One Product, Vietnam).',
+        '',
+        '- Authentication: a bearer JWT carrying a role and a jurisdiction (`npm run dev-token`).',
+        '- A case outside the caller’s jurisdiction answers 404, never 403; auditors read and change nothing.',
+        '- Every command takes an Idempotency-Key: the same key and body return the first answer; the same key ' +
+          'with another body answers 422 `idempotency_key_reused`.',
+        '- A case’s ETag is its version; send it as If-Match on a command to refuse (412) acting on a stale read.',
+        '- Errors are RFC 7807 problem documents (`application/problem+json`); 400 lists each invalid field, 409 ' +
+          'names the case’s stage.',
+      ].join('\n'),
+    }),
+  );
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  answerUnsupportedMethods(app);
 
   // The token is read first, so the rate limit can count per principal; routes that need one refuse its absence.
   app.decorateRequest('principal', null);

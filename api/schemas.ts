@@ -90,11 +90,17 @@ export const commandHeaders = z.object({
 
 const code = z.string().trim().min(1).max(64);
 
+/** The characters JavaScript's `trim` removes (as in a regex character class). */
+const LIST_SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+
 /** A comma-separated list of values from `values`, e.g. `stage=certified,recognised`. */
 export function commaList(values: readonly string[]) {
+  // The pattern states in the document what the split below accepts: up to 30 values, each trimmed.
+  const one = `[${LIST_SPACE}]*(${values.join('|')})[${LIST_SPACE}]*`;
   return z
     .string()
     .max(500)
+    .meta({ pattern: `^${one}(,${one}){0,29}$` })
     .transform((s) => s.split(',').map((x) => x.trim()))
     .pipe(z.array(z.enum(values as [string, ...string[]])).max(30));
 }
@@ -123,17 +129,28 @@ export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
 };
 
+/** One strict copy per schema: a schema two commands share stays one component of the OpenAPI document. */
+const strictCopies = new WeakMap<z.ZodType, z.ZodType>();
+
 /**
- * The same schema with every object strict, nested ones too, so that an unknown field is a 400 and never
- * silently dropped.
+ * The same schema with every object strict, nested ones too (in arrays as well), so that an unknown field is a 400
+ * and never silently dropped.
  */
 export function strictDeep(schema: z.ZodType): z.ZodType {
+  let strict = strictCopies.get(schema);
+  if (strict) return strict;
   if (schema instanceof z.ZodObject) {
     const shape: Record<string, z.ZodType> = {};
     for (const [k, v] of Object.entries(schema.shape)) shape[k] = strictDeep(v);
-    return z.strictObject(shape);
-  }
-  if (schema instanceof z.ZodOptional) return strictDeep(schema.unwrap() as z.ZodType).optional();
-  if (schema instanceof z.ZodNullable) return strictDeep(schema.unwrap() as z.ZodType).nullable();
-  return schema;
+    strict = z.strictObject(shape);
+  } else if (schema instanceof z.ZodOptional) strict = strictDeep(schema.unwrap() as z.ZodType).optional();
+  else if (schema instanceof z.ZodNullable) strict = strictDeep(schema.unwrap() as z.ZodType).nullable();
+  // Arrays and defaults keep their own checks (min, max, the default value) around a strict copy of what they hold.
+  else if (schema instanceof z.ZodArray)
+    strict = schema.clone({ ...schema._zod.def, element: strictDeep(schema.element as z.ZodType) });
+  else if (schema instanceof z.ZodDefault)
+    strict = schema.clone({ ...schema._zod.def, innerType: strictDeep(schema.unwrap() as z.ZodType) });
+  else strict = schema;
+  strictCopies.set(schema, strict);
+  return strict;
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CaseNotFoundError, caseStateAsOf, exportCase, serializeBundle, verifyCase } from '../../audit';
+import { bundleSchema, CaseNotFoundError, caseStateAsOf, exportCase, serializeBundle, verifyCase } from '../../audit';
 import type { AppDeps } from '../app';
 import { canSee } from '../access';
 import { principalOf, requireCaller, type Principal } from '../auth';
@@ -11,7 +11,7 @@ import { productParams } from '../schemas';
 /** Roles that may audit the cases they can see: they read and verify; they change nothing. */
 const AUDITORS: ReadonlySet<Principal['role']> = new Set(['auditor', 'admin', 'ministry', 'provincial_office']);
 
-const verificationSchema = z.object({
+export const verificationSchema = z.object({
   productId: z.string(),
   events: z.number().int(),
   headHash: z.string().nullable(),
@@ -48,7 +48,7 @@ const verificationSchema = z.object({
   problems: z.array(z.string()).describe('Every finding, in words; empty when ok'),
 });
 
-const asOfSchema = z.object({
+export const asOfSchema = z.object({
   productId: z.string(),
   at: z.string(),
   version: z.number().int(),
@@ -57,6 +57,9 @@ const asOfSchema = z.object({
   summary: z.looseObject({ stage: z.string() }),
   chain: verificationSchema.describe('The verification of the stream this state was replayed from'),
 });
+
+/** The bundle as the document shows it: its canonical JSON and a newline; a later format may add members. */
+export const exportBundleSchema = bundleSchema.loose();
 
 /** The auditor's endpoints: a case's state as of an instant, its chain verified, and its signed export bundle. */
 export const auditRoutes =
@@ -146,11 +149,7 @@ export const auditRoutes =
           tags: ['audit'],
           security: [{ bearer: [] }],
           params: productParams,
-          response: {
-            200: z.string().describe('The bundle: canonical JSON and a newline'),
-            ...queryProblems,
-            409: problemSchema,
-          },
+          response: { 200: exportBundleSchema, ...queryProblems, 409: problemSchema },
         },
       },
       async (req, reply) => {
@@ -167,8 +166,8 @@ export const auditRoutes =
         return reply
           .type('application/json')
           .header('content-disposition', `attachment; filename="ocop-${req.params.productId}.bundle.json"`)
-          .serializer((payload: unknown) => payload as string)
-          .send(serializeBundle(bundle));
+          .serializer((payload: unknown) => serializeBundle(payload as typeof bundle))
+          .send(bundle);
       },
     );
   };

@@ -192,7 +192,7 @@ export const CASE_COMMANDS: readonly { type: CaseCommandType; data: z.ZodType }[
   .map((o) => ({ type: o.shape.type.value, data: o.shape.data as z.ZodType }))
   .filter((o): o is { type: CaseCommandType; data: z.ZodType } => o.type in COMMAND_DOCS);
 
-const aliasBody = submitDossierData.omit({ kind: true }).strict();
+export const aliasBody = submitDossierData.omit({ kind: true }).strict();
 
 /** Lifecycle steps that are a dossier of a given kind: their own routes, so each step of the cycle has one. */
 export const DOSSIER_ALIASES = [

@@ -15,7 +15,7 @@ interface CouncilEventRow {
 }
 
 const member = z.object({ memberId: z.string(), role: z.enum(['chair', 'member', 'secretary']) });
-const councilSchema = z.object({
+export const councilSchema = z.object({
   productId: z.string(),
   sheetCode: z.string(),
   members: z.array(member),

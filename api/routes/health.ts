@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../app';
 
 const component = z.object({ ok: z.boolean(), latencyMs: z.number().optional(), error: z.string().optional() });
-const healthSchema = z.object({ status: z.enum(['ok', 'degraded']), temporal: component, postgres: component });
+export const healthSchema = z.object({ status: z.enum(['ok', 'degraded']), temporal: component, postgres: component });
 
 /** GET /health: whether Temporal and PostgreSQL answer; 503 when either does not. */
 export const healthRoutes =

@@ -6,7 +6,7 @@ import type { AppDeps } from '../app';
 import { principalOf, requireCaller, type Principal } from '../auth';
 import { commonProblems, queryProblems } from '../problems';
 
-const inboxItemSchema = z.object({
+export const inboxItemSchema = z.object({
   id: z.number().int(),
   noticeKey: z.string(),
   kind: z.string(),
@@ -32,14 +32,14 @@ const inboxQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-const inboxPage = z.object({
+export const inboxPage = z.object({
   items: z.array(inboxItemSchema),
   nextCursor: z.string().nullable(),
   /** Unread messages in the whole inbox. */
   unread: z.number().int(),
 });
 
-const markReadBody = z.strictObject({ ids: z.array(z.number().int().min(1)).min(1).max(500) });
+export const markReadBody = z.strictObject({ ids: z.array(z.number().int().min(1)).min(1).max(500) });
 
 /**
  * The inbox a caller reads: their subject's, or their office's (every official of a commune, a province or the

@@ -37,7 +37,7 @@ const historyQuery = z.strictObject({
   after: z.coerce.number().int().min(0).max(MAX_POSITION).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-const historySchema = z.object({
+export const historySchema = z.object({
   productId: z.string(),
   items: z.array(
     z.object({

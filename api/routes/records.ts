@@ -48,7 +48,7 @@ const statisticsQuery = z.strictObject({
   year,
 });
 
-const certificateSchema = z.object({
+export const certificateSchema = z.object({
   certificateNumber: z.string(),
   productId: z.string(),
   termNo: z.number().int(),
@@ -71,7 +71,7 @@ const certificateSchema = z.object({
   updatedAt: z.string(),
 });
 
-const statisticsSchema = z.object({
+export const statisticsSchema = z.object({
   kind: z.enum(['case', 'certificate']),
   groupBy: z.enum(STATISTICS_DIMENSIONS),
   units: z.enum(STATISTICS_UNITS),

@@ -13,18 +13,21 @@ const seat = z.strictObject({
   memberId: z.string().trim().min(1).max(64),
   role: z.enum(['chair', 'member', 'secretary']),
 });
-const openBody = z.strictObject({
+export const openBody = z.strictObject({
   year: z.number().int().min(2019).max(2050),
   round: z.union([z.literal(1), z.literal(2)]),
   /** The provincial council (Hội đồng đánh giá, phân hạng) of this round. */
-  council: z
-    .array(seat)
-    .min(1)
-    .max(50)
-    .refine((c) => c.filter((s) => s.role === 'chair').length === 1, 'a council has exactly one chair')
-    .refine((c) => new Set(c.map((s) => s.memberId)).size === c.length, 'a member is listed twice'),
+  /** Exactly one chair, each member once: checked by the route (422), as ConveneCouncil's rules are. */
+  council: z.array(seat).min(1).max(50),
 });
-const roundSchema = z.object({
+
+/** What is wrong with a council beyond its shape (rules across its seats, which no schema states), or null. */
+function councilRuleBroken(council: z.infer<typeof seat>[]): string | null {
+  if (council.filter((s) => s.role === 'chair').length !== 1) return 'a council has exactly one chair';
+  if (new Set(council.map((s) => s.memberId)).size !== council.length) return 'a member is listed twice';
+  return null;
+}
+export const roundSchema = z.object({
   roundId: z.string(),
   provinceCode: z.string(),
   year: z.number().int(),
@@ -37,7 +40,7 @@ const roundSchema = z.object({
   closedAt: z.string().nullable(),
   version: z.number().int(),
 });
-const roundDetailSchema = roundSchema.extend({
+export const roundDetailSchema = roundSchema.extend({
   /** Dossiers of this province assigned to this round, from the cases read model. */
   dossiers: z.array(z.object({ productId: z.string(), productName: z.string().nullable(), stage: z.string() })),
 });
@@ -87,6 +90,13 @@ export const roundRoutes =
           throw new HttpProblem(403, 'Forbidden', {
             code: 'forbidden',
             detail: 'only a provincial OCOP office opens rounds',
+          });
+        }
+        const broken = councilRuleBroken(req.body.council);
+        if (broken) {
+          throw new HttpProblem(422, 'Unprocessable Content', {
+            detail: `body.council: ${broken}`,
+            errors: [{ field: 'body.council', message: broken }],
           });
         }
         const now = new Date().toISOString();

@@ -68,7 +68,8 @@ describe('provincial rounds', () => {
     const again = await post('/rounds', t.province!, { year: slot.year, round: slot.round, council });
     expect(again.statusCode).toBe(409);
     const bad = await post('/rounds', t.province!, { year: slot.year, round: slot.round, council: [council[1]] });
-    expect(bad.statusCode).toBe(400);
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().errors).toEqual([{ field: 'body.council', message: 'a council has exactly one chair' }]);
     expect((await post('/rounds', t.commune!, { year: slot.year, round: 2, council })).statusCode).toBe(403);
   });
 
