@@ -174,21 +174,38 @@ function implicitProblems(schema: RouteSchema, rateLimited: boolean): number[] {
 /** The characters JavaScript's `String.prototype.trim` removes, as the inside of a regex character class. */
 export const JS_SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
 
+/** Characters a text field may refuse (NUL, bidirectional overrides and isolates): probed one by one. */
+const PROBES = ['\u0000', ...'\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069'];
+
 /**
  * What a zod check says that JSON Schema would not: a trimmed string that must not be blank gets a pattern asking
- * for one non-space character, a `YYYY-MM-DD` string refined to calendar dates gets `format: date`. Told apart by
+ * for one non-space character, one that refuses some of PROBES a pattern without them, a `YYYY-MM-DD` string refined
+ * to calendar dates gets `format: date`. Told apart by
  * how the schema answers, and recorded as metadata of the schema (which the document merges in); validation is
  * unchanged.
  */
-function describeInputs(schema: unknown, seen = new Set<unknown>()): void {
+export function describeInputs(schema: unknown, seen = new Set<unknown>()): void {
   if (!(schema instanceof z.ZodType) || seen.has(schema)) return;
   seen.add(schema);
   if (schema instanceof z.ZodString) {
     const meta = z.globalRegistry.get(schema) ?? {};
     const min = Math.max(schema.minLength ?? 0, 1);
     const accepts = (s: string) => schema.safeParse(s).success;
-    if (schema.format === null && meta.pattern === undefined && !accepts(' '.repeat(min)) && accepts('a'.repeat(min)))
-      z.globalRegistry.add(schema, { ...meta, pattern: `[^${JS_SPACE}]` });
+    if (schema.format === null && meta.pattern === undefined && accepts('a'.repeat(min))) {
+      const blankRefused = !accepts(' '.repeat(min));
+      const refused =
+        (schema.maxLength ?? Infinity) >= min + 2 ? PROBES.filter((c) => !accepts(`a${c}${'a'.repeat(min)}`)) : [];
+      const r = refused.map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+      const pattern =
+        refused.length === 0
+          ? blankRefused
+            ? `[^${JS_SPACE}]`
+            : undefined
+          : blankRefused
+            ? `^[^${r}]*[^${JS_SPACE}${r}][^${r}]*$`
+            : `^[^${r}]*$`;
+      if (pattern) z.globalRegistry.add(schema, { ...meta, pattern });
+    }
     if (
       (schema.format ?? 'regex') === 'regex' &&
       accepts('2024-02-29') &&

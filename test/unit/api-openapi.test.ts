@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createConfig, lint } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { describeInputs } from '../../api/contract';
 import { COMMAND_EXAMPLES } from '../../api/examples';
 import { formatOpenApi, OPENAPI_PATH, openApiDocument } from '../../api/openapi';
 import {
@@ -122,6 +124,35 @@ describe('the contract the document states', () => {
     expect(Object.keys(doc.components.links).length).toBeGreaterThan(30);
     // 1.37 MB when every operation spelled out every schema.
     expect(readFileSync(OPENAPI_PATH).length).toBeLessThan(400_000);
+  });
+});
+
+describe('the document of an input schema', () => {
+  it('states what a text field refuses that JSON Schema would not: blanks, NUL, bidirectional overrides, dates', () => {
+    const name = z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .refine((s) => !s.includes('\u0000') && !s.includes('\u202e'));
+    const note = z
+      .string()
+      .max(10)
+      .refine((s) => !s.includes('\u0000'));
+    const code = z.string().trim().min(1).max(64);
+    const day = z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .refine((s) => !Number.isNaN(Date.parse(s)) && s !== '2026-02-30');
+    const body = z.object({ name, note, code, day });
+    describeInputs(body);
+    const json = z.toJSONSchema(body).properties as Record<string, { pattern?: string; format?: string }>;
+    const matches = (field: string, value: string) => new RegExp(json[field]!.pattern!, 'u').test(value);
+    for (const [field, schema] of Object.entries({ name, note, code })) {
+      for (const value of ['a', ' a ', 'a b', ' ', 'a\u0000b', 'a\u202eb', 'Chè búp'])
+        expect(matches(field, value), `${field} ${JSON.stringify(value)}`).toBe(schema.safeParse(value).success);
+    }
+    expect(json.day?.format).toBe('date');
   });
 });
 
