@@ -88,7 +88,9 @@ export const commandHeaders = z.object({
     .optional(),
 });
 
-const code = z.string().trim().min(1).max(64);
+/** PostgreSQL's text cannot hold U+0000: refused here (400) rather than failing the query (500). */
+const noNul = (s: string) => !s.includes('\u0000');
+const code = z.string().trim().min(1).max(64).refine(noNul, 'must not contain U+0000 (NUL)');
 
 /** The characters JavaScript's `trim` removes (as in a regex character class). */
 const LIST_SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
@@ -116,7 +118,7 @@ export const caseFilterQuery = {
   /** Year of registration (Vietnam time). */
   year: z.coerce.number().int().min(2000).max(2100).optional(),
   /** Certificates expiring before this date. */
-  expiringBefore: localDateSchema.optional(),
+  expiringBefore: localDateSchema.refine((d) => d >= '0001-01-01', 'a year from 0001').optional(),
   overdue: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')

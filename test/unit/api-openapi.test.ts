@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createConfig, lint } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { buildApp } from '../../api/app';
+import { createLogger } from '../../config/logger';
+import type { Sql } from '../../db';
 import { describeInputs } from '../../api/contract';
 import { COMMAND_EXAMPLES } from '../../api/examples';
 import { formatOpenApi, OPENAPI_PATH, openApiDocument } from '../../api/openapi';
@@ -124,6 +128,34 @@ describe('the contract the document states', () => {
     expect(Object.keys(doc.components.links).length).toBeGreaterThan(30);
     // 1.37 MB when every operation spelled out every schema.
     expect(readFileSync(OPENAPI_PATH).length).toBeLessThan(400_000);
+  });
+});
+
+describe('a method a path does not take', () => {
+  it('answers 405 with Allow listing the methods the document declares for the path, before reading the body', async () => {
+    const app = await buildApp({
+      sql: (() => {
+        throw new Error('no database');
+      }) as unknown as Sql,
+      temporal: { workflow: {} } as unknown as Client,
+      taskQueue: 'methods',
+      jwtSecret: 'methods-methods-methods-methods-0000',
+      log: createLogger('silent'),
+    });
+    try {
+      const trace = await app.inject({ method: 'TRACE', url: '/products' });
+      expect(trace.statusCode).toBe(405);
+      expect(trace.headers.allow).toBe('GET, POST');
+      expect(trace.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(trace.json()).toMatchObject({ status: 405, title: 'Method Not Allowed' });
+      const options = await app.inject({ method: 'OPTIONS', url: '/products/import' });
+      expect([options.statusCode, options.headers.allow]).toEqual([405, 'POST']);
+      const put = await app.inject({ method: 'PUT', url: '/products/P1/accept-idea', payload: 'not json' });
+      expect([put.statusCode, put.headers.allow]).toEqual([405, 'POST']);
+      expect((await app.inject({ method: 'GET', url: '/nowhere' })).statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
   });
 });
 
