@@ -1,7 +1,7 @@
 /**
  * The OpenAPI document tells the truth: Schemathesis (an independent tester that drives an API from its OpenAPI
- * document, from PyPI) runs its examples, coverage, fuzzing and stateful phases against the running API, with every
- * check it has, once per role, and finds no failure: no 5xx, no undeclared status or content type, no response
+ * document, from PyPI) runs its examples, fuzzing and stateful phases (and, on request, its coverage phase) against
+ * the running API, with every check it has, once per role, and finds no failure: no 5xx, no undeclared status or content type, no response
  * outside its schema, no schema-valid request refused for a reason the document does not state, no invalid one
  * accepted, 405 with `Allow` for a method a path does not take.
  *
