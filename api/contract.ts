@@ -1,6 +1,7 @@
 import type { SwaggerOptions, SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { textFault } from '../domain/text';
 import { exampleFor } from './examples';
 import { problemSchema } from './problems';
 import { asOfSchema, exportBundleSchema, verificationSchema } from './routes/audit';
@@ -163,7 +164,8 @@ const zodTransformObject = createJsonSchemaTransformObject({});
 
 /** The statuses a route can answer whatever it declares: it is added to the route's own (declared) ones. */
 function implicitProblems(schema: RouteSchema, rateLimited: boolean): number[] {
-  const statuses = [500];
+  // Any request: headers over the server's limit (api/hardening.ts), an unexpected error.
+  const statuses = [431, 500];
   if (schema.security && schema.security.length > 0) statuses.push(401);
   if (rateLimited) statuses.push(429);
   if (schema.body || schema.querystring || schema.params || schema.headers) statuses.push(400);
@@ -174,7 +176,11 @@ function implicitProblems(schema: RouteSchema, rateLimited: boolean): number[] {
 /** The characters JavaScript's `String.prototype.trim` removes, as the inside of a regex character class. */
 export const JS_SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
 
-/** Characters a text field may refuse (NUL, bidirectional overrides and isolates): probed one by one. */
+/**
+ * Characters a text field may refuse (NUL, bidirectional overrides and isolates; lone surrogates too, which no
+ * pattern can name and no JSON generator produces): every one the route validator refuses in any string, and any
+ * other a field's own checks refuse.
+ */
 const PROBES = ['\u0000', ...'\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069'];
 
 /**
@@ -193,8 +199,9 @@ export function describeInputs(schema: unknown, seen = new Set<unknown>()): void
     const accepts = (s: string) => schema.safeParse(s).success;
     if (schema.format === null && meta.pattern === undefined && accepts('a'.repeat(min))) {
       const blankRefused = !accepts(' '.repeat(min));
-      const refused =
-        (schema.maxLength ?? Infinity) >= min + 2 ? PROBES.filter((c) => !accepts(`a${c}${'a'.repeat(min)}`)) : [];
+      // What the route validator refuses in every string (api/validation.ts), and what this schema refuses itself.
+      const fits = (schema.maxLength ?? Infinity) >= min + 2;
+      const refused = PROBES.filter((c) => textFault(c) !== null || (fits && !accepts(`a${c}${'a'.repeat(min)}`)));
       const r = refused.map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
       const pattern =
         refused.length === 0

@@ -201,11 +201,7 @@ export const roundRoutes =
           tags: ['rounds'],
           security: [{ bearer: [] }],
           querystring: z.strictObject({
-            province: z
-              .string()
-              .max(64)
-              .refine((s) => !s.includes('\u0000'), 'must not contain U+0000 (NUL)')
-              .optional(),
+            province: z.string().max(64).optional(),
             year: z.coerce.number().int().min(2019).max(2050).optional(),
           }),
           response: { 200: z.object({ items: z.array(roundSchema) }), ...queryProblems },
