@@ -148,6 +148,8 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /rounds/:roundId/close': 'closeRound',
   'GET /inbox': 'listInbox',
   'POST /inbox/read': 'markInboxRead',
+  'GET /product-sets': 'listProductSets',
+  'GET /score-sheets/:code': 'getScoreSheet',
 };
 
 /** `GET /products/:productId/history` → `getProductsProductIdHistory`: for a route missing from OPERATION_IDS. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyTypeProvider, RawServerDefault } from 'fastify';
-import { problemType } from './problems';
+import { languageOf, problemTitle, problemType } from './problems';
 
 /**
  * A request whose path exists but not for its method answers 405 with `Allow` (RFC 9110 §15.5.6) and a problem
@@ -38,13 +38,15 @@ export function answerUnsupportedMethods<L extends FastifyBaseLogger, P extends 
     const allowed = new Set(matching.filter((r) => r.params === fewest).flatMap((r) => [...r.methods]));
     if (allowed.size === 0 || allowed.has(req.method)) return;
     const allow = [...allowed].sort().join(', ');
+    const language = languageOf(req.headers['accept-language']);
     return reply
       .code(405)
       .header('allow', allow)
+      .header('content-language', language)
       .type('application/problem+json')
       .send({
         type: problemType(405),
-        title: 'Method Not Allowed',
+        title: problemTitle(405, language),
         status: 405,
         detail: `${req.method} is not allowed on ${path}; allowed: ${allow}`,
         requestId: req.id,

@@ -119,7 +119,7 @@ function run(token: string, phases: string): Promise<{ code: number; output: str
     execFile(
       schemathesis,
       args,
-      { cwd: workDir, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 },
+      { cwd: workDir, maxBuffer: 64 * 1024 * 1024, timeout: 1_200_000 },
       (err, stdout, stderr) =>
         ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}\n${stderr}` }),
     );
@@ -139,6 +139,6 @@ describe('Schemathesis against the running API', () => {
       expect(output).toMatch(/Test cases:\s+\d+ generated, \d+ passed/);
       expect(output).not.toMatch(/\d+ failures?/);
     },
-    1_200_000,
+    2_700_000,
   );
 });

@@ -148,7 +148,9 @@ describe('a method a path does not take', () => {
       expect(trace.statusCode).toBe(405);
       expect(trace.headers.allow).toBe('GET, POST');
       expect(trace.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(trace.json()).toMatchObject({ status: 405, title: 'Method Not Allowed' });
+      expect(trace.json()).toMatchObject({ status: 405, title: 'Phương thức không được phép' });
+      const english = await app.inject({ method: 'TRACE', url: '/products', headers: { 'accept-language': 'en' } });
+      expect(english.json()).toMatchObject({ status: 405, title: 'Method Not Allowed' });
       const options = await app.inject({ method: 'OPTIONS', url: '/products/import' });
       expect([options.statusCode, options.headers.allow]).toEqual([405, 'POST']);
       const put = await app.inject({ method: 'PUT', url: '/products/P1/accept-idea', payload: 'not json' });
