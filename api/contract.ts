@@ -150,6 +150,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /inbox/read': 'markInboxRead',
   'GET /product-sets': 'listProductSets',
   'GET /score-sheets/:code': 'getScoreSheet',
+  'POST /places/rehoming': 'rehomePlaces',
 };
 
 /** `GET /products/:productId/history` → `getProductsProductIdHistory`: for a route missing from OPERATION_IDS. */

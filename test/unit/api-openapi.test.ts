@@ -107,7 +107,8 @@ describe('the contract the document states', () => {
   });
 
   it('declares the Idempotency-Key of every command required', () => {
-    const commands = operations.filter(({ name }) => name.startsWith('POST ') && name !== 'POST /inbox/read');
+    // The commands on cases and rounds (marking the inbox read and re-homing places take no key).
+    const commands = operations.filter(({ name }) => /^POST \/(products|rounds)\b/.test(name));
     expect(commands.length).toBeGreaterThan(35);
     for (const { name, op } of commands) {
       const key = op.parameters?.find((p) => p.in === 'header' && p.name === 'idempotency-key');
