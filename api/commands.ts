@@ -11,6 +11,7 @@ import {
   commandDataIssues,
   decide,
   DomainError,
+  type DomainErrorCode,
   initialState,
   localDate,
   type Actor,
@@ -27,15 +28,21 @@ import { getCaseDetail, type CaseDetail } from './queries';
 import { HttpProblem, type Problem } from './problems';
 
 /** Domain rejection codes and the HTTP status each becomes. */
-const STATUS_OF_CODE: Record<string, number> = {
-  illegal_in_stage: 409,
-  deadline_passed: 409,
-  not_yet_open: 409,
-  proposal_required: 409,
-  forbidden: 403,
-  invalid: 422,
-  star_above_band: 422,
-  star_not_allowed: 422,
+/**
+ * The HTTP status of each reason a decider refuses a command, and its statement in Vietnamese, which leads the
+ * problem's `detail` (the decider's own message, in English, follows it). Typed by `DomainErrorCode`, so a new code
+ * cannot be left without a status or a sentence.
+ */
+const REFUSAL_OF_CODE: Record<DomainErrorCode, { status: 403 | 409 | 422; vi: string }> = {
+  illegal_in_stage: { status: 409, vi: 'Lệnh này không áp dụng ở giai đoạn hiện tại của hồ sơ.' },
+  deadline_passed: { status: 409, vi: 'Đã quá thời hạn cho bước này.' },
+  not_yet_open: { status: 409, vi: 'Thời hạn cho bước này chưa bắt đầu.' },
+  not_due: { status: 409, vi: 'Chưa đến hạn, hoặc không có thời hạn nào đang chờ.' },
+  proposal_required: { status: 409, vi: 'Quyết định này cần có đề nghị trước (điều 8.3).' },
+  forbidden: { status: 403, vi: 'Người dùng không có quyền thực hiện lệnh này đối với hồ sơ này.' },
+  invalid: { status: 422, vi: 'Dữ liệu của lệnh không hợp lệ hoặc mâu thuẫn với hồ sơ.' },
+  star_above_band: { status: 422, vi: 'Hạng sao cao hơn mức mà khoảng điểm cho phép.' },
+  star_not_allowed: { status: 422, vi: 'Hạng sao này không được công nhận ở cấp hoặc loại đánh giá này.' },
 };
 
 /**
@@ -160,10 +167,11 @@ function domainProblem(
   stage: string | undefined,
   issues: readonly FieldIssue[] = [],
 ): HttpProblem {
-  const status = STATUS_OF_CODE[code] ?? 409;
+  const refusal = REFUSAL_OF_CODE[code as DomainErrorCode] ?? REFUSAL_OF_CODE.illegal_in_stage;
+  const status = refusal.status;
   return new HttpProblem(status, status === 409 ? 'Conflict' : status === 403 ? 'Forbidden' : 'Unprocessable', {
-    // Field refusals (places, product sets) speak Vietnamese first, then English.
-    detail: issues.length > 0 ? fieldIssuesDetail(issues) : message,
+    // Vietnamese first, then English: field refusals (places, product sets) field by field, others by their code.
+    detail: issues.length > 0 ? fieldIssuesDetail(issues) : `${refusal.vi} / ${message}`,
     code,
     ...(stage ? { stage } : {}),
     ...(issues.length > 0 ? { errors: fieldErrors(issues) } : {}),

@@ -237,7 +237,7 @@ describe('revocation (QĐ 26/2026 art. 8.3): decided on the office’s proposal,
 
     const other = await post(`/products/${productId}/revoke-certificate`, tokens.province, decision('a'));
     expect(other.statusCode, other.body).toBe(422);
-    expect(other.json<{ detail: string }>().detail).toMatch(/^ground: the pending proposal is on ground \(c\)/);
+    expect(other.json<{ detail: string }>().detail).toMatch(/^\S.* \/ ground: the pending proposal is on ground \(c\)/);
     expect((await get(`/products/${productId}`, tokens.province)).json()).toMatchObject({ stage: 'certified' });
 
     const revoked = await post(`/products/${productId}/revoke-certificate`, tokens.province, decision('c'));
@@ -264,7 +264,7 @@ describe('imports follow the rule-set in force on the issue date', () => {
     );
     expect(longer.statusCode, longer.body).toBe(422);
     expect(longer.json<{ detail: string }>().detail).toMatch(
-      /^certificate\.expiresOn: QĐ 148\/QĐ-TTg \(2023\): 36 months from issue.*10\/09\/2027, not 10\/09\/2028/,
+      /^\S.* \/ certificate\.expiresOn: QĐ 148\/QĐ-TTg \(2023\): 36 months from issue.*10\/09\/2027, not 10\/09\/2028/,
     );
 
     const byProvince = await post(
@@ -280,7 +280,7 @@ describe('imports follow the rule-set in force on the issue date', () => {
     );
     expect(byProvince.statusCode, byProvince.body).toBe(422);
     expect(byProvince.json<{ detail: string }>().detail).toMatch(
-      /^certificate\.level: QĐ 148\/QĐ-TTg \(2023\): the district People’s Committee recognises 3★/,
+      /^\S.* \/ certificate\.level: QĐ 148\/QĐ-TTg \(2023\): the district People’s Committee recognises 3★/,
     );
     // Certified under QĐ 26/2026: the product code is (T)-(X)-(STT)-year (Annex II), the id an import keeps.
     const qd26: Certificate = {
@@ -292,7 +292,7 @@ describe('imports follow the rule-set in force on the issue date', () => {
     };
     const unnumbered = await post('/products/import', tokens.province, importBody(`LAW-26-${run}`, 'QD26_2026', qd26));
     expect(unnumbered.statusCode, unnumbered.body).toBe(422);
-    expect(unnumbered.json<{ detail: string }>().detail).toMatch(/^productId: QĐ 26\/2026 Annex II/);
+    expect(unnumbered.json<{ detail: string }>().detail).toMatch(/^\S.* \/ productId: QĐ 26\/2026 Annex II/);
     await importCase(`${PROVINCE}-${COMMUNE}-${Date.now()}-2026`, 'QD26_2026', qd26);
     for (const id of [`LAW-48M-${run}`, `LAW-3P-${run}`, `LAW-26-${run}`]) {
       expect((await get(`/products/${id}`, tokens.province)).statusCode).toBe(404);

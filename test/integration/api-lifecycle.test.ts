@@ -192,11 +192,13 @@ describe('a product from idea to a 4★ certificate, over HTTP only', () => {
     }
   });
 
-  it('answers a step the stage does not allow with 409 and the stage', async () => {
+  it('answers a step the stage does not allow with 409 and the stage, saying why in Vietnamese first', async () => {
     const res = await send(productId, 'AcceptIdea', tokens.commune!);
     expect(res.statusCode).toBe(409);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.json()).toMatchObject({ status: 409, code: 'illegal_in_stage', stage: 'certified' });
+    const { detail } = res.json<{ detail: string }>();
+    expect(detail).toMatch(/^Lệnh này không áp dụng ở giai đoạn hiện tại của hồ sơ\. \/ \S/);
   });
 });
 
