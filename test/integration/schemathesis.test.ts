@@ -15,11 +15,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { signToken, USER_ROLES, type UserRole } from '../../api/auth';
 import { OPENAPI_PATH } from '../../api/openapi';
 import { createLogger } from '../../config/logger';
+import { createDatabase, dropDatabase, migrate } from '../../db';
 import { installSchemathesis } from '../schemathesis/install';
 import { startHarness, type Harness } from './harness';
 
@@ -45,8 +46,21 @@ let baseUrl: string;
 let schemathesis: string;
 let workDir: string;
 
+/**
+ * A database of the test's own: in the run's shared one, Schemathesis would find the cases of other files (the
+ * offices' tokens see their province) and send commands to workflows whose workers have stopped, each of which then
+ * waits out the command timeout.
+ */
+const databaseUrl = (() => {
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `${url.pathname}_schemathesis`;
+  return url.toString();
+})();
+
 beforeAll(async () => {
-  [schemathesis, h] = await Promise.all([installSchemathesis(), startHarness('schemathesis')]);
+  await createDatabase(databaseUrl);
+  await migrate(databaseUrl);
+  [schemathesis, h] = await Promise.all([installSchemathesis(), startHarness('schemathesis', { databaseUrl })]);
   app = await buildApp({
     sql: h.sql,
     temporal: h.client,
@@ -63,6 +77,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await h?.stop();
+  await dropDatabase(databaseUrl);
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
