@@ -14,8 +14,8 @@ import { signToken } from '../../api/auth';
 import { createLogger } from '../../config/logger';
 import { startHarness, type Harness } from './harness';
 
-const PROVINCE = '45';
-const COMMUNE = '17001';
+const PROVINCE = '52'; // Tỉnh Gia Lai, which no other test uses
+const COMMUNE = '21553';
 const SUBJECT = 'HTX-HOSTILE';
 const secret = 'hostile-secret-hostile-secret-hostile-01';
 
@@ -32,7 +32,7 @@ const idea = {
   subjectId: SUBJECT,
   subjectName: 'Hợp tác xã Thử Nghiệm',
   productName: 'Mật ong rừng',
-  productSetCode: 'honey',
+  productSetCode: 'honey-other-raw-foods',
   provinceCode: PROVINCE,
   communeCode: COMMUNE,
   ideaSummary: 'Mật ong rừng đóng chai',

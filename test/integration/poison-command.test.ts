@@ -25,8 +25,8 @@ import { installTemporalRuntime } from '../../worker/runtime';
 import { caseWorkflowId, commandUpdate } from '../../workflows/messages';
 import { quietNotifications } from './quiet-notifications';
 
-const PROVINCE = '47';
-const COMMUNE = '18001';
+const PROVINCE = '68'; // a province no other test uses
+const COMMUNE = '22918';
 const SUBJECT = 'HTX-POISON';
 const secret = 'poison-secret-poison-secret-poison-0123';
 const TIMEOUT_MS = 2_000;
