@@ -9,7 +9,7 @@
  * own (the worker, the Temporal dev server, the embedded PostgreSQL) stops the rest in order, and every stop step has
  * a time limit, so Ctrl-C or SIGTERM always ends every child.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -48,8 +48,11 @@ async function main() {
     throw err;
   }
   const dataDir = resolve(config.OCOP_DATA_DIR);
-  // Databases, keys and logs live here: readable by this user only.
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Databases, keys and logs live here: readable by this user only. Run as root, the embedded PostgreSQL runs as the
+  // postgres user, who must be able to pass through (not list) the folder to its own data, itself 0700.
+  const embeddedAsRoot = process.getuid?.() === 0 && !config.DATABASE_URL;
+  mkdirSync(dataDir, { recursive: true, mode: embeddedAsRoot ? 0o711 : 0o700 });
+  if (embeddedAsRoot) chmodSync(dataDir, 0o711);
   const log = createLogger(config.LOG_LEVEL);
   installTemporalRuntime(log);
   await takeDataFolder(dataDir);

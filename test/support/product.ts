@@ -30,9 +30,11 @@ const folders: string[] = [];
 
 /** A new, empty data folder and free ports; the folder is removed by `cleanUpProducts`. */
 export async function productSetup(): Promise<ProductSetup> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ocop-start-'));
-  chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when the tests run as root
-  folders.push(dataDir);
+  const parent = mkdtempSync(join(tmpdir(), 'ocop-start-'));
+  chmodSync(parent, 0o755); // a folder like a checkout, that the embedded PostgreSQL's postgres user may enter
+  folders.push(parent);
+  // Not created yet: the product makes its data folder itself, as `.data` on a fresh clone.
+  const dataDir = join(parent, 'data');
   const [api, temporal, ui, pg] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const secret = randomBytes(24).toString('hex');
   return {
