@@ -18,7 +18,7 @@ procs_of_clone() {
 }
 
 cleanup() {
-  if [ -n "$start_pid" ] && kill -0 "$start_pid" 2>/dev/null; then kill -INT "$start_pid" || true; sleep 20; fi
+  if [ -n "$start_pid" ] && kill -0 "$start_pid" 2>/dev/null; then kill -INT -- "-$start_pid" || true; sleep 20; fi
   # Whatever still names the clone (a failed stop): stopped hard, then the folder removed.
   for p in $(procs_of_clone); do kill -KILL "$p" 2>/dev/null || true; done
   rm -rf "$work"
@@ -59,7 +59,8 @@ answer="$(curl -sS -o "$work/answer.json" -w '%{http_code}' -X POST "$api/produc
 if [ "$answer" != 201 ]; then echo "registration answered $answer:"; cat "$work/answer.json"; exit 1; fi
 echo "registration: 201"
 
-kill -INT "$start_pid"
+# Ctrl-C signals the whole foreground process group (npm, its script, the product), as a terminal does.
+kill -INT -- "-$start_pid"
 stopped=$SECONDS
 wait "$start_pid" || { echo "npm start exited with $?"; tail -20 "$work/start.log"; exit 1; }
 start_pid=''
