@@ -193,7 +193,6 @@ async function main() {
  * with exit code 2 before anything is touched; a dead one's leftovers are for the caller to stop.
  */
 async function takeDataFolder(dataDir: string) {
-  mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'ocop.pid');
   let owner = NaN;
   try {
