@@ -10,11 +10,18 @@ clone="$work/ocop-cycle"
 start_pid=''
 
 # Processes whose command line or environment names the clone. The pattern is read from a file, so that grep's own
-# command line does not name it; run from outside the clone, so that no helper's PWD does.
+# command line does not name it, and grep runs with a PWD and OLDPWD outside the clone, so that its environment does
+# not either; the rest is bash builtins, which start no process that could name it (a pipeline through cut and sort
+# did: they inherit this script's PWD, the clone, and were reported as left behind).
 procs_of_clone() {
   printf '%s\n' "$clone" >"$work/pattern"
-  (cd "$work" && grep -lsaF -f "$work/pattern" /proc/[0-9]*/environ /proc/[0-9]*/cmdline 2>/dev/null) |
-    cut -d/ -f3 | sort -u | grep -vx "$$" || true
+  (cd / && OLDPWD=/ PWD=/ exec grep -lsaF -f "$work/pattern" /proc/[0-9]*/environ /proc/[0-9]*/cmdline) \
+    >"$work/found" 2>/dev/null || true
+  local file pid seen=' '
+  while read -r file; do
+    pid="${file#/proc/}" && pid="${pid%%/*}"
+    if [ "$pid" != "$$" ] && [ "${seen#* "$pid" }" = "$seen" ]; then seen="$seen$pid " && echo "$pid"; fi
+  done <"$work/found"
 }
 
 cleanup() {
