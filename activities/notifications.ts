@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { CaseFailureType, caseFailure } from '../temporal/failures';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { loadConfig, type Config } from '../config';
@@ -24,11 +25,7 @@ export const deliverNoticesInput = z.array(noticeSchema).max(500);
 function parseNotices(raw: unknown): Notice[] {
   const parsed = deliverNoticesInput.safeParse(raw);
   if (!parsed.success) {
-    throw ApplicationFailure.create({
-      type: 'InvalidActivityInput',
-      message: z.prettifyError(parsed.error),
-      nonRetryable: true,
-    });
+    throw caseFailure(CaseFailureType.InvalidActivityInput, z.prettifyError(parsed.error));
   }
   return parsed.data;
 }
@@ -130,7 +127,7 @@ export function createNotificationActivities(
       const report = await deliver(deps.sql, deps.log, options, parseNotices(raw));
       if (report.open > 0) {
         throw ApplicationFailure.create({
-          type: 'NotificationsPending',
+          type: CaseFailureType.NotificationsPending,
           message: `${report.open} notification deliveries still pending: ${report.errors.join('; ')}`,
           nonRetryable: false,
           details: [report.counts],

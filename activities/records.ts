@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
 import type { Sql } from '../db';
 import { appendToStream, WrongExpectedVersionError } from '../db/event-store';
@@ -9,6 +8,7 @@ import type { Logger } from '../config/logger';
 import type { Notice, NotificationOffsets } from '../domain/notifications';
 import type { TransactionSql } from '../db';
 import { noticeSchema } from './notifications';
+import { CaseFailureType, caseFailure } from '../temporal/failures';
 
 export const recordEventsInput = z.object({
   productId: z.string().min(1),
@@ -18,8 +18,11 @@ export const recordEventsInput = z.object({
   occurredAt: z.iso.datetime(),
   ruleSetId: z.string().min(1),
   events: z.array(z.object({ type: z.string().min(1), data: z.unknown() })).min(1),
-  /** The case state after the events, for the read models. */
-  state: z.looseObject({ status: z.string() }),
+  /**
+   * The case state after the events, sent by runs started before lean-answer-v1 only, and compared with the state
+   * the read models fold from the events (which they follow either way).
+   */
+  state: z.looseObject({ status: z.string() }).optional(),
   /** Notices the events cause: their outbox rows are written in the same transaction (runs from outbox-v1 on). */
   notices: z.array(noticeSchema).max(500).optional(),
   /** Also answer with the deployment's reminder offsets (a run's first append, from catch-up-v1 on). */
@@ -51,21 +54,13 @@ export function createRecordActivities(deps: RecordDeps) {
     async recordEvents(raw: RecordEventsInput): Promise<RecordEventsResult> {
       const parsed = recordEventsInput.safeParse(raw);
       if (!parsed.success) {
-        throw ApplicationFailure.create({
-          type: 'InvalidActivityInput',
-          message: z.prettifyError(parsed.error),
-          nonRetryable: true,
-        });
+        throw caseFailure(CaseFailureType.InvalidActivityInput, z.prettifyError(parsed.error));
       }
       const input = parsed.data;
       // What storage cannot hold fails the command at once: retrying would only hold the case's turn for ever.
       const unstorable = textIssues(raw, { bidi: false, limit: 1 })[0];
       if (unstorable) {
-        throw ApplicationFailure.create({
-          type: 'UnrecordableCommand',
-          message: `${unstorable.path.join('.')}: ${unstorable.message}`,
-          nonRetryable: true,
-        });
+        throw caseFailure(CaseFailureType.UnrecordableCommand, `${unstorable.path.join('.')}: ${unstorable.message}`);
       }
       const notices = (input.notices ?? []) as Notice[];
       let enqueued = 0;
@@ -84,7 +79,7 @@ export function createRecordActivities(deps: RecordDeps) {
           async (tx, appended) => {
             // The read models are folded from the stored events; the workflow's own state must agree with them.
             const projected = await projectAppend(tx, input.productId, appended);
-            if (canonicalJson(projected) !== canonicalJson(input.state)) {
+            if (input.state && canonicalJson(projected) !== canonicalJson(input.state)) {
               deps.log.error(
                 { productId: input.productId, commandId: input.commandId },
                 'workflow state differs from the state folded from its events; the read models follow the events',
@@ -112,7 +107,7 @@ export function createRecordActivities(deps: RecordDeps) {
       } catch (err) {
         if (err instanceof WrongExpectedVersionError) {
           // Only the case's own workflow writes its stream, so this is a defect: stop retrying and say so.
-          throw ApplicationFailure.create({ type: 'WrongExpectedVersion', message: err.message, nonRetryable: true });
+          throw caseFailure(CaseFailureType.WrongExpectedVersion, err.message);
         }
         if (isPermanentDataError(err)) {
           // PostgreSQL refused the values themselves (a data exception, a constraint the command breaks): the same
@@ -122,11 +117,7 @@ export function createRecordActivities(deps: RecordDeps) {
             { productId: input.productId, commandId: input.commandId, code: err.code, err },
             'the records refuse this command',
           );
-          throw ApplicationFailure.create({
-            type: 'UnrecordableCommand',
-            message: `PostgreSQL ${err.code}: ${err.message}`,
-            nonRetryable: true,
-          });
+          throw caseFailure(CaseFailureType.UnrecordableCommand, `PostgreSQL ${err.code}: ${err.message}`);
         }
         throw err;
       }

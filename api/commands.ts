@@ -5,7 +5,6 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowClient,
 } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db';
 import {
   commandDataIssues,
@@ -19,31 +18,14 @@ import {
   type FieldIssue,
   type RecordedEvent,
 } from '../domain';
+import { CaseFailureType, caseFailureOf } from '../temporal/failures';
 import { caseWorkflowId, commandUpdate, type CommandResult } from '../workflows/messages';
 import type { productCase } from '../workflows/product-case';
 import { canSee } from './access';
 import { actorOf, type Principal } from './auth';
 import { fingerprintOf, Idempotency, type IdempotencyOptions } from './idempotency';
 import { getCaseDetail, type CaseDetail } from './queries';
-import { HttpProblem, type Problem } from './problems';
-
-/** Domain rejection codes and the HTTP status each becomes. */
-/**
- * The HTTP status of each reason a decider refuses a command, and its statement in Vietnamese, which leads the
- * problem's `detail` (the decider's own message, in English, follows it). Typed by `DomainErrorCode`, so a new code
- * cannot be left without a status or a sentence.
- */
-const REFUSAL_OF_CODE: Record<DomainErrorCode, { status: 403 | 409 | 422; vi: string }> = {
-  illegal_in_stage: { status: 409, vi: 'Lệnh này không áp dụng ở giai đoạn hiện tại của hồ sơ.' },
-  deadline_passed: { status: 409, vi: 'Đã quá thời hạn cho bước này.' },
-  not_yet_open: { status: 409, vi: 'Thời hạn cho bước này chưa bắt đầu.' },
-  not_due: { status: 409, vi: 'Chưa đến hạn, hoặc không có thời hạn nào đang chờ.' },
-  proposal_required: { status: 409, vi: 'Quyết định này cần có đề nghị trước (điều 8.3).' },
-  forbidden: { status: 403, vi: 'Người dùng không có quyền thực hiện lệnh này đối với hồ sơ này.' },
-  invalid: { status: 422, vi: 'Dữ liệu của lệnh không hợp lệ hoặc mâu thuẫn với hồ sơ.' },
-  star_above_band: { status: 422, vi: 'Hạng sao cao hơn mức mà khoảng điểm cho phép.' },
-  star_not_allowed: { status: 422, vi: 'Hạng sao này không được công nhận ở cấp hoặc loại đánh giá này.' },
-};
+import { DOMAIN_REFUSALS, HttpProblem, type Problem } from './problems';
 
 /**
  * A stable id from the caller and their Idempotency-Key: the same pair always names the same command (and, for a
@@ -128,46 +110,50 @@ export class CommandGateway {
         .getHandle(workflowId)
         .executeUpdate(commandUpdate, { args: [request], updateId: options.commandId });
     } catch (err) {
-      throw toProblem(err);
+      throw failureProblem(err);
     }
   }
 }
 
-function toProblem(err: unknown): unknown {
+/** The problem a command's failure becomes; an error that is no case failure goes on as it is (a 5xx). */
+function failureProblem(err: unknown): unknown {
   if (err instanceof WorkflowNotFoundError) return new HttpProblem(404, 'Not Found', { detail: 'no such product' });
-  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
-  if (cause instanceof ApplicationFailure) {
-    if (cause.type === 'DomainError') {
-      const [details] = (cause.details ?? []) as { code?: string; stage?: string; issues?: FieldIssue[] }[];
-      return domainProblem(details?.code ?? 'illegal_in_stage', cause.message, details?.stage, details?.issues);
-    }
-    if (cause.type === 'StaleVersion') {
-      return new HttpProblem(412, 'Precondition Failed', { code: 'stale_version', detail: cause.message });
-    }
-    if (cause.type === 'InvalidCommand') {
-      return new HttpProblem(400, 'Bad Request', { detail: cause.message });
+  if (!(err instanceof WorkflowUpdateFailedError)) return err;
+  const failure = caseFailureOf(err.cause);
+  switch (failure?.type) {
+    case CaseFailureType.DomainError:
+      return domainProblem(failure.code, failure.message, failure.stage, failure.issues);
+    case CaseFailureType.StaleVersion:
+      return new HttpProblem(412, 'Precondition Failed', { code: 'stale_version', detail: failure.message });
+    case CaseFailureType.InvalidCommand:
+      return new HttpProblem(400, 'Bad Request', { detail: failure.message });
+    case CaseFailureType.UnrecordableCommand:
+      // The records refused what the command would write (activities/records.ts): no retry can change that.
+      return new HttpProblem(422, 'Unprocessable Content', {
+        code: 'unrecordable',
+        detail: `Không thể ghi lệnh này vào hồ sơ. / The command cannot be recorded: ${failure.message}`,
+      });
+    case CaseFailureType.WrongExpectedVersion:
+    case CaseFailureType.InvalidActivityInput:
+    case CaseFailureType.NotificationsPending:
+    case undefined:
+      // Defects and unknown failures: a 5xx, their details in the log.
+      return err;
+    default: {
+      const unhandled: never = failure;
+      return unhandled;
     }
   }
-  // The records refused what the command would write (activities/records.ts): no retry can change that. A local
-  // activity's failure arrives as it was thrown, a scheduled one's wrapped in an ActivityFailure.
-  const refused = cause instanceof ActivityFailure ? cause.cause : cause;
-  if (refused instanceof ApplicationFailure && refused.type === 'UnrecordableCommand') {
-    return new HttpProblem(422, 'Unprocessable Content', {
-      code: 'unrecordable',
-      detail: `Không thể ghi lệnh này vào hồ sơ. / The command cannot be recorded: ${refused.message}`,
-    });
-  }
-  return err;
 }
 
 /** The problem a decider's rejection becomes: 409, 403 or 422 by its code, naming the case's stage. */
 function domainProblem(
-  code: string,
+  code: DomainErrorCode,
   message: string,
   stage: string | undefined,
   issues: readonly FieldIssue[] = [],
 ): HttpProblem {
-  const refusal = REFUSAL_OF_CODE[code as DomainErrorCode] ?? REFUSAL_OF_CODE.illegal_in_stage;
+  const refusal = DOMAIN_REFUSALS[code] ?? DOMAIN_REFUSALS.illegal_in_stage;
   const status = refusal.status;
   return new HttpProblem(status, status === 409 ? 'Conflict' : status === 403 ? 'Forbidden' : 'Unprocessable', {
     // Vietnamese first, then English: field refusals (places, product sets) field by field, others by their code.

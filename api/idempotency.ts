@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db';
+import { canonicalJson } from '../db/canonical';
 import type { Principal } from './auth';
 import { HttpProblem, type Problem } from './problems';
 import { claimKey, completeClaim, findAnswer, releaseClaim, takeOverClaim } from './queries';
@@ -10,22 +11,13 @@ import { claimKey, completeClaim, findAnswer, releaseClaim, takeOverClaim } from
  * runs, the same request waits for its answer, and another request (another body, route or target) is 422.
  */
 
-/** Canonical JSON (sorted keys), so the same body always has the same fingerprint. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-/** A request's fingerprint: its route, its target (empty when the key itself names it) and its canonical body. */
+/**
+ * A request's fingerprint: its route, its target (empty when the key itself names it) and its body in the event
+ * store's canonical JSON, so the same body always has the same fingerprint.
+ */
 export function fingerprintOf(route: string, target: string, body: unknown): string {
   return createHash('sha256')
-    .update(canonical([route, target, body]))
+    .update(canonicalJson([route, target, body]))
     .digest('hex');
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DomainErrorCode } from '../domain';
 
 /** RFC 7807 problem document, the body of every error answer. */
 export const problemSchema = z.object({
@@ -117,3 +118,20 @@ const TITLES: Record<ProblemLanguage, Record<number, string>> = {
 export function problemTitle(status: number, language: ProblemLanguage): string {
   return TITLES[language][status] ?? (language === 'vi' ? 'Lỗi yêu cầu' : 'Client Error');
 }
+
+/**
+ * The HTTP status of each reason a decider refuses a command, and its statement in Vietnamese, which leads the
+ * problem's `detail` (the decider's own message, in English, follows it). Typed by `DomainErrorCode`, so a new code
+ * cannot be left without a status or a sentence.
+ */
+export const DOMAIN_REFUSALS = {
+  illegal_in_stage: { status: 409, vi: 'Lệnh này không áp dụng ở giai đoạn hiện tại của hồ sơ.' },
+  deadline_passed: { status: 409, vi: 'Đã quá thời hạn cho bước này.' },
+  not_yet_open: { status: 409, vi: 'Thời hạn cho bước này chưa bắt đầu.' },
+  not_due: { status: 409, vi: 'Chưa đến hạn, hoặc không có thời hạn nào đang chờ.' },
+  proposal_required: { status: 409, vi: 'Quyết định này cần có đề nghị trước (điều 8.3).' },
+  forbidden: { status: 403, vi: 'Người dùng không có quyền thực hiện lệnh này đối với hồ sơ này.' },
+  invalid: { status: 422, vi: 'Dữ liệu của lệnh không hợp lệ hoặc mâu thuẫn với hồ sơ.' },
+  star_above_band: { status: 422, vi: 'Hạng sao cao hơn mức mà khoảng điểm cho phép.' },
+  star_not_allowed: { status: 422, vi: 'Hạng sao này không được công nhận ở cấp hoặc loại đánh giá này.' },
+} as const satisfies Record<DomainErrorCode, { status: 403 | 409 | 422; vi: string }>;

@@ -88,7 +88,6 @@ async function main() {
     await env.sleep(30 * DAY);
     // A product certified on paper, imported late: its re-rating window has already opened and closed, so the case
     // catches up at once; then its reminder and expiry.
-    const imported = new CaseDriver(env.client, taskQueue, `HIST-${label}-imported`);
     // Issued 36 months before a day 100 days ahead, under the rule-set then in force (an import must follow it).
     const in100 = new Date((await env.currentTimeMs()) + 100 * DAY).toISOString().slice(0, 10);
     const issuedOn = addMonths(in100, -36);
@@ -99,13 +98,23 @@ async function main() {
       expiresOn: addMonths(issuedOn, 36),
       ruleSetId: ruleSetInForce(issuedOn).id,
     });
+    // A rule-set that prints product numbers (QĐ 26/2026 Annex II) has the import keep its number as its id.
+    const { provinceCode, communeCode } = importCommand.data as { provinceCode: string; communeCode: string };
+    const importedId = ruleSetInForce(issuedOn).productNumbering
+      ? `${provinceCode}-${communeCode}-001-${issuedOn.slice(0, 4)}`
+      : `HIST-${label}-imported`;
+    const imported = new CaseDriver(env.client, taskQueue, importedId);
     await imported.start(provincialOffice, {
       ...importCommand,
       data: { ...importCommand.data, productId: imported.productId },
     } as never);
     await env.sleep(110 * DAY);
 
-    for (const d of [certified, overdue, imported]) {
+    for (const [name, d] of [
+      ['certified', certified],
+      ['overdue', overdue],
+      ['imported', imported],
+    ] as const) {
       // Follow the chain of runs from the first: each continue-as-new names the next run.
       const described = await env.client.workflow.getHandle(d.workflowId).describe();
       let runId: string | null | undefined = described.raw.workflowExecutionInfo?.firstRunId;
@@ -114,7 +123,7 @@ async function main() {
         const history: proto.temporal.api.history.v1.IHistory = await env.client.workflow
           .getHandle(d.workflowId, runId)
           .fetchHistory();
-        const file = join(out, `${label}-${d.productId.split('-').pop()}-${runId.slice(0, 8)}.json`);
+        const file = join(out, `${label}-${name}-${runId.slice(0, 8)}.json`);
         writeFileSync(
           file,
           `${JSON.stringify({ workflowId: d.workflowId, runId, history: proto.temporal.api.history.v1.History.fromObject(history).toJSON() })}\n`,
@@ -135,6 +144,8 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // The domain's reason (an Update's failure is its cause), not just "Workflow Update failed".
+  const cause = err instanceof Error && err.cause instanceof Error ? `\ncaused by: ${err.cause.message}` : '';
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}${cause}\n`);
   process.exit(1);
 });

@@ -19,9 +19,10 @@ export interface CommandResult {
   productId: string;
   /** Stream version after the command: the number of events of the case. */
   version: number;
-  state: CaseState;
   /** The events this command recorded (empty when it changed nothing). */
   events: RecordedEvent[];
+  /** The case state after the command: answered only by runs started before lean-answer-v1; nothing reads it. */
+  state?: CaseState;
 }
 
 export interface CaseSnapshot {

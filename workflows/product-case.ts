@@ -1,6 +1,5 @@
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   log,
@@ -16,6 +15,7 @@ import {
   commandSchema,
   decide,
   DomainError,
+  earliest,
   initialState,
   localDate,
   nextDeadline,
@@ -38,6 +38,7 @@ import {
 } from '../domain/notifications';
 import type { Activities } from '../activities';
 import { CertificateExpiryKey, CommuneKey, ProvinceKey, StageKey, StarKey } from '../temporal/search-attributes';
+import { CaseFailureType, caseFailure, domainFailure, staleVersionFailure } from '../temporal/failures';
 import {
   commandUpdate,
   snapshotQuery,
@@ -108,6 +109,13 @@ export const PATCHES = {
    * a run started before it takes the checks from its next such command on, while saved histories replay unchanged.
    */
   placeChecks: 'place-checks-v1',
+  /**
+   * A command's answer is its events and the new version, not the whole case state (which the API never read, and
+   * which up to 64 remembered answers carried across each continue-as-new), and the append is sent the events alone:
+   * the read models fold them, so the state no longer crosses to the activity to be folded a third time and compared.
+   * Implies every earlier change, so a new run records this one marker.
+   */
+  leanAnswer: 'lean-answer-v1',
 } as const;
 
 /** The commands whose decision `place-checks-v1` changes. */
@@ -129,9 +137,10 @@ const MAX_EVENTS_PER_RUN = 1_000;
  */
 export async function productCase(input: ProductCaseInput): Promise<CaseState> {
   const { productId } = input;
-  // A run started with outbox-v1 has every earlier change as well, so it records that one marker, not one per
+  // A run started with the newest change has every earlier one as well, so it records that one marker, not one per
   // change (each marker also costs a search-attribute upsert); older runs find their own markers in history.
-  const lawReadings = patched(PATCHES.lawReadings);
+  const leanAnswer = patched(PATCHES.leanAnswer);
+  const lawReadings = leanAnswer || patched(PATCHES.lawReadings);
   const catchingUp = lawReadings || patched(PATCHES.catchUp);
   /** What the decider needs to know of the run's version: runs before law-readings-v1 keep the old readings. */
   const readings = lawReadings ? {} : { legacyReadings: true as const };
@@ -169,12 +178,16 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
     const placeChecks = PLACE_COMMANDS.has(command.type) ? patched(PATCHES.placeChecks) : true;
     const decided = decideOrFail(command, state, { now, actor, ...readings, placeChecks });
     const before = state;
-    const { state: next, recorded } = record(state, decided, now);
+    const { state: next, recorded, states } = record(state, decided, now);
     if (recorded.length > 0) {
       // From outbox-v1 on, the notices are written with their events; before it, a delivery activity took them.
       const notices =
         notifying && outboxed
-          ? withoutStaleNotices(noticesForEvents(before, recorded, next, { pastAsHistory: lawReadings }), now, true)
+          ? withoutStaleNotices(
+              noticesForEvents(before, recorded, next, { pastAsHistory: lawReadings, states }),
+              now,
+              true,
+            )
           : [];
       const appended = await (lean ? recordEventsLocally : recordEvents)({
         productId,
@@ -184,7 +197,8 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
         occurredAt: now,
         ruleSetId: recorded[recorded.length - 1]!.ruleSetId,
         events: recorded.map(({ type, data }) => ({ type, data })),
-        state: next as unknown as { status: string },
+        // Before lean-answer-v1 the activity was also sent the state, to compare with its own fold.
+        ...(leanAnswer ? {} : { state: next as unknown as { status: string } }),
         ...(notices.length > 0 ? { notices } : {}),
         // From catch-up-v1 on, a run's first append brings the reminder offsets (no local activity of their own).
         ...(catchingUp && offsets === null ? { withOffsets: true as const } : {}),
@@ -198,9 +212,11 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
       eventsThisRun += recorded.length;
       published = publishSearchAttributes(state, lean ? published : null);
       if (notifying && !outboxed)
-        outbox.push(...withoutStaleNotices(noticesForEvents(before, recorded, next), now, false));
+        outbox.push(...withoutStaleNotices(noticesForEvents(before, recorded, next, { states }), now, false));
     }
-    const result: CommandResult = { productId, version, state, events: recorded };
+    const result: CommandResult = leanAnswer
+      ? { productId, version, events: recorded }
+      : { productId, version, state, events: recorded };
     remember(commandId, result);
     return result;
   }
@@ -248,20 +264,10 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
         // Text no record may hold, in any field (also those the schema leaves open), is refused before history.
         const [bad] = textIssues(request.command, { limit: 1 });
         if (bad) {
-          throw ApplicationFailure.create({
-            type: 'InvalidCommand',
-            message: `${['command', ...bad.path].join('.')}: ${bad.message}`,
-            nonRetryable: true,
-          });
+          throw caseFailure(CaseFailureType.InvalidCommand, `${['command', ...bad.path].join('.')}: ${bad.message}`);
         }
         const parsed = commandSchema.safeParse(request.command);
-        if (!parsed.success) {
-          throw ApplicationFailure.create({
-            type: 'InvalidCommand',
-            message: parsed.error.message,
-            nonRetryable: true,
-          });
-        }
+        if (!parsed.success) throw caseFailure(CaseFailureType.InvalidCommand, parsed.error.message);
         // Validators do not run on replay: a new command is always checked as place-checks-v1 decides it.
         decideOrFail(parsed.data, state, { now: new Date().toISOString(), actor: request.actor, ...readings });
       },
@@ -360,12 +366,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
 /** Thrown for a command decided on an older version of the case (If-Match); the API answers 412. */
 function refuseStale(expected: number | undefined, version: number): void {
   if (expected === undefined || expected === version) return;
-  throw ApplicationFailure.create({
-    type: 'StaleVersion',
-    message: `The case is at version ${version}, not ${expected}; read it again before deciding.`,
-    nonRetryable: true,
-    details: [{ version }],
-  });
+  throw staleVersionFailure(version, expected);
 }
 
 function decideOrFail(
@@ -376,14 +377,7 @@ function decideOrFail(
   try {
     return decide(command, state, meta);
   } catch (err: unknown) {
-    if (err instanceof DomainError) {
-      throw ApplicationFailure.create({
-        type: 'DomainError',
-        message: err.message,
-        nonRetryable: true,
-        details: [{ code: err.code, stage: err.stage, ...(err.issues.length > 0 ? { issues: err.issues } : {}) }],
-      });
-    }
+    if (err instanceof DomainError) throw domainFailure(err);
     throw err;
   }
 }
@@ -394,12 +388,6 @@ function withoutStaleNotices(notices: Notice[], now: string, outboxed: boolean):
     n.kind === 're_rating_window_opened' && typeof n.facts.closes === 'string' && n.facts.closes < localDate(now);
   if (!notices.some(stale)) return notices;
   return outboxed || patched(PATCHES.staleWindowNotice) ? notices.filter((n) => !stale(n)) : notices;
-}
-
-function earliest(a: string | null, b: string | null): string | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Date.parse(a) <= Date.parse(b) ? a : b;
 }
 
 /** Which certificate term the case is in; a new term starts a new run, which keeps every run's history short. */

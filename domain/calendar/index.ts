@@ -198,3 +198,13 @@ export function workingDaysBetween(fromDate: string, toDate: string): number {
   for (let day = a + 1; day <= b; day++) if (isWorkingDay(fromDayNumber(day))) count++;
   return count;
 }
+
+/**
+ * The earlier of two optional local dates (`2026-05-22`) or instants (ISO 8601), `a` on a tie; null when both are.
+ * Both of one kind: dates compare as the instants they start, instants as instants whatever their offset.
+ */
+export function earliest(a: string | null, b: string | null): string | null {
+  if (a == null) return b;
+  if (b == null) return a;
+  return Date.parse(a) <= Date.parse(b) ? a : b;
+}

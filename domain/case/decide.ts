@@ -1,4 +1,4 @@
-import { endOfLocalDay, localDate, startOfLocalDay } from '../calendar';
+import { earliest, endOfLocalDay, localDate, startOfLocalDay } from '../calendar';
 import type { Certificate } from './state';
 import { ruleSetById, ruleSetForCase, ruleSetInForce } from '../rules';
 import {
@@ -24,7 +24,6 @@ import {
   bandStar,
   centralRound,
   communeDueFor,
-  earliest,
   expiryFor,
   extensionEnd,
   extensionFor,

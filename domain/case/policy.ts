@@ -96,10 +96,3 @@ export function centralRound(sentOn: string, ruleSet: RuleSet): { cutOff: string
 export function revocationDue(concludedOn: string, ruleSet: RuleSet): string {
   return revocationDecisionDeadline(concludedOn, ruleSet);
 }
-
-/** The earlier of two optional dates. */
-export function earliest(a: string | null, b: string | null): string | null {
-  if (a == null) return b;
-  if (b == null) return a;
-  return a <= b ? a : b;
-}

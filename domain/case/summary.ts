@@ -108,14 +108,16 @@ export function ruleSetIdOf(state: CaseState, event: DomainEvent): RuleSetId | n
 
 /**
  * Stamp events as the workflow records them (`at` = the command's `now`) and fold them into the state, so the
- * caller gets both in one pass.
+ * caller gets both in one pass; `states` holds the state after each event (the last is `state`), so that what reads
+ * the events one by one (the notices) need not fold them again.
  */
 export function record(
   state: CaseState,
   events: readonly DomainEvent[],
   at: string,
-): { state: CaseState; recorded: RecordedEvent[] } {
+): { state: CaseState; recorded: RecordedEvent[]; states: CaseState[] } {
   const recorded: RecordedEvent[] = [];
+  const states: CaseState[] = [];
   let current = state;
   for (const event of events) {
     const ruleSetId = ruleSetIdOf(current, event);
@@ -123,6 +125,7 @@ export function record(
     const r = { ...event, at, ruleSetId };
     recorded.push(r);
     current = evolve(current, r);
+    states.push(current);
   }
-  return { state: current, recorded };
+  return { state: current, recorded, states };
 }

@@ -18,8 +18,8 @@ export function noticesForEvents(
   const pastAsHistory = options.pastAsHistory ?? true;
   const out: Notice[] = [];
   let prev = before;
-  for (const event of events) {
-    const next = evolve(prev, event);
+  for (const [i, event] of events.entries()) {
+    const next = options.states?.[i] ?? evolve(prev, event);
     const who = activeOf(next) ?? activeOf(prev) ?? activeOf(after);
     const deadline = deadlineOf(event);
     // A deadline that fell before the case came into the engine (an import catching up) is history: the paper
@@ -37,6 +37,8 @@ export interface NoticeOptions {
    * recorded before law-readings-v1 pass false).
    */
   pastAsHistory?: boolean;
+  /** The state after each event, as `record` returns them; folded from `before` when not given. */
+  states?: readonly CaseState[];
 }
 
 /** The local date of the deadline an event records having passed, or null for an event no deadline caused. */

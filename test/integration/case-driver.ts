@@ -5,6 +5,12 @@ import type { Sql } from '../../db';
 import { caseWorkflowId, commandUpdate, snapshotQuery, type CommandResult } from '../../workflows/messages';
 import type { productCase } from '../../workflows/product-case';
 
+/**
+ * A command's answer with the case state after it. Runs from lean-answer-v1 on answer events and version only; the
+ * driver adds the state from the workflow's snapshot query, for the tests to look at.
+ */
+export type DrivenResult = CommandResult & { state: CaseState };
+
 /** Drives one product's case through its workflow, as the API does, and reads back what was recorded. */
 export class CaseDriver {
   private seq = 0;
@@ -18,8 +24,8 @@ export class CaseDriver {
     return caseWorkflowId(this.productId);
   }
 
-  async start(actor: Actor, command: CommandInput): Promise<CommandResult> {
-    return this.client.workflow.executeUpdateWithStart(commandUpdate, {
+  async start(actor: Actor, command: CommandInput): Promise<DrivenResult> {
+    const result = await this.client.workflow.executeUpdateWithStart(commandUpdate, {
       args: [{ commandId: this.nextId(), actor, command: command as never }],
       updateId: `${this.productId}-${this.seq}`,
       startWorkflowOperation: new WithStartWorkflowOperation<typeof productCase>('productCase', {
@@ -29,6 +35,7 @@ export class CaseDriver {
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
     });
+    return this.withState(result);
   }
 
   async send(
@@ -36,7 +43,7 @@ export class CaseDriver {
     command: CommandInput,
     commandId = this.nextId(),
     expectedVersion?: number,
-  ): Promise<CommandResult> {
+  ): Promise<DrivenResult> {
     try {
       const request = {
         commandId,
@@ -44,15 +51,20 @@ export class CaseDriver {
         command: command as never,
         ...(expectedVersion === undefined ? {} : { expectedVersion }),
       };
-      return await this.client.workflow
+      const result = await this.client.workflow
         .getHandle(this.workflowId)
         .executeUpdate(commandUpdate, { args: [request], updateId: commandId });
+      return await this.withState(result);
     } catch (err) {
       // Name the command and the domain's reason, not just "Workflow Update failed".
       const reason = (err as { cause?: Error }).cause?.message;
       if (reason && err instanceof Error) err.message = `${command.type}: ${reason}`;
       throw err;
     }
+  }
+
+  private async withState(result: CommandResult): Promise<DrivenResult> {
+    return { ...result, state: result.state ?? (await this.state()) };
   }
 
   async state(): Promise<CaseState> {

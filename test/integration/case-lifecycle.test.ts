@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, addMonths, localDate, ruleSetInForce } from '../../domain';
 import { verifyChain } from '../../db/event-store';
 import { COMMUNE, PROVINCE, cmd, communeOfficer, provincialOffice, subject, ministry } from '../unit/case/fixtures';
+import { commandUpdate, type ProductCaseInput } from '../../workflows/messages';
 import { CaseDriver } from './case-driver';
 import { startTimeSkipping, type TimeSkippingHarness } from './timeskip';
 
@@ -244,5 +245,29 @@ describe('commands across continue-as-new', () => {
     expect(retried).toEqual(first);
     const issued = (await d.events(h.sql)).filter((e) => e.type === 'CertificateIssued');
     expect(issued).toHaveLength(1);
+  });
+
+  it('answers a command with its events and version only, also from the answers a new run keeps for retries', async () => {
+    const d = driver();
+    await toCertified(d, 75.5, 4);
+    const id = `${d.productId}-issue-again`;
+    const handle = h.env.client.workflow.getHandle(d.workflowId);
+    // Certified: the next run holds the term. A command there, then its retry as the API sends it (no driver).
+    await h.env.sleep(1_000);
+    const propose = cmd.proposeRevocation(localDate(new Date(await h.env.currentTimeMs()).toISOString()));
+    const first = await d.send(provincialOffice, propose, id);
+    const raw = await handle.executeUpdate(commandUpdate, {
+      args: [{ commandId: id, actor: provincialOffice, command: propose as never }],
+      updateId: id,
+    });
+    expect(Object.keys(raw).sort()).toEqual(['events', 'productId', 'version']);
+    expect(raw.version).toBe(first.version);
+    expect(raw.events.map((e) => e.type)).toEqual(first.events.map((e) => e.type));
+    // What the run handed over at continue-as-new: the remembered answers, none with a state.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const started = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    const input = JSON.parse(Buffer.from(started!).toString('utf8')) as ProductCaseInput;
+    expect(input.carried?.recent.length).toBeGreaterThan(0);
+    for (const [, answer] of input.carried?.recent ?? []) expect(answer).not.toHaveProperty('state');
   });
 });

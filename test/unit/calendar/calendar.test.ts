@@ -6,6 +6,7 @@ import {
   addWorkingDays,
   CalendarRangeError,
   daysBetween,
+  earliest,
   endOfLocalDay,
   holidaysOf,
   InvalidDateError,
@@ -164,5 +165,18 @@ describe('working days (the day of receipt is not counted)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('earliest', () => {
+  it('takes the earlier date or instant, the first on a tie, and the one given when the other is not', () => {
+    expect(earliest('2026-05-22', '2026-11-30')).toBe('2026-05-22');
+    expect(earliest('2027-01-02', '2026-12-31')).toBe('2026-12-31');
+    // Instants compare as instants: 08:00 in Hà Nội is 01:00 UTC, before 02:00 UTC.
+    expect(earliest('2026-12-06T02:00:00.000Z', '2026-12-06T08:00:00+07:00')).toBe('2026-12-06T08:00:00+07:00');
+    expect(earliest('2026-12-06T02:00:00.000Z', '2026-12-06T02:00:00.000Z')).toBe('2026-12-06T02:00:00.000Z');
+    expect(earliest(null, '2026-05-22')).toBe('2026-05-22');
+    expect(earliest('2026-05-22', null)).toBe('2026-05-22');
+    expect(earliest(null, null)).toBeNull();
   });
 });
