@@ -219,19 +219,21 @@ export interface ExecutedCommand {
   replayed: boolean;
 }
 
+/** The entity tags of an If-Match header, unquoted and without their weak prefix (`"3", W/"4"` → `3`, `4`). */
+function ifMatchTags(header: string): string[] {
+  return header.split(',').map((t) => t.trim().replace(/^W\//, '').replaceAll('"', ''));
+}
+
 /** Whether an If-Match header names this version (`"3"`, `W/"3"`, `3` or `*`). */
 export function matchesVersion(header: string, version: number): boolean {
-  return header
-    .split(',')
-    .map((t) => t.trim())
-    .some((t) => t === '*' || t.replace(/^W\//, '').replaceAll('"', '') === String(version));
+  return ifMatchTags(header).some((t) => t === '*' || t === String(version));
 }
 
 export const etagOf = (version: number): string => `"${version}"`;
 
 /** The one version an If-Match header names, or undefined for `*` or a list (checked against the read model only). */
 function exactVersion(header: string): number | undefined {
-  const tags = header.split(',').map((t) => t.trim().replace(/^W\//, '').replaceAll('"', ''));
+  const tags = ifMatchTags(header);
   if (tags.length !== 1 || !/^\d+$/.test(tags[0]!)) return undefined;
   return Number(tags[0]);
 }
