@@ -20,7 +20,7 @@ import {
 } from '../../audit';
 import { canonicalJson } from '../../db/canonical';
 import type { Actor, CommandInput } from '../../domain';
-import { caseWorkflowId, commandUpdate, type CommandResult } from '../../workflows/messages';
+import { caseWorkflowId, commandUpdate, snapshotQuery, type CommandResult } from '../../workflows/messages';
 import type { productCase } from '../../workflows/product-case';
 import { startHarness, type Harness } from './harness';
 
@@ -101,11 +101,15 @@ function lifecycle(productId: string): [Actor, CommandInput][] {
   ];
 }
 
-async function drive(productId: string, steps: [Actor, CommandInput][]): Promise<CommandResult[]> {
-  const results: CommandResult[] = [];
+/** Each command's answer, with the state the workflow reports right after it (its snapshot query). */
+async function drive(
+  productId: string,
+  steps: [Actor, CommandInput][],
+): Promise<(CommandResult & { reported: unknown })[]> {
+  const results: (CommandResult & { reported: unknown })[] = [];
   for (const [i, [actor, command]] of steps.entries()) {
     const request = { commandId: `${productId}:${i}`, actor, command: command as never };
-    results.push(
+    const answer: CommandResult =
       i === 0
         ? await h.client.workflow.executeUpdateWithStart(commandUpdate, {
             args: [request],
@@ -119,8 +123,9 @@ async function drive(productId: string, steps: [Actor, CommandInput][]): Promise
           })
         : await h.client.workflow
             .getHandle(caseWorkflowId(productId))
-            .executeUpdate(commandUpdate, { args: [request], updateId: request.commandId }),
-    );
+            .executeUpdate(commandUpdate, { args: [request], updateId: request.commandId });
+    const snapshot = await h.client.workflow.getHandle(caseWorkflowId(productId)).query(snapshotQuery);
+    results.push({ ...answer, reported: snapshot.state });
   }
   return results;
 }
@@ -174,7 +179,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliResul
 
 const certified = `P-AUDIT-${run}`;
 const tampered = `P-TAMPER-${run}`;
-let results: CommandResult[];
+let results: (CommandResult & { reported: unknown })[];
 let bundle: AuditBundle;
 
 describe('audit of a case driven through its lifecycle', () => {
@@ -223,7 +228,7 @@ describe('audit of a case driven through its lifecycle', () => {
       const at = events[result.version - 1]!.occurredAt;
       const asOf = await caseStateAsOf(h.sql, certified, at);
       expect(asOf.version, `after command ${i}`).toBe(result.version);
-      expect(asOf.state, `after command ${i}`).toEqual(result.state);
+      expect(asOf.state, `after command ${i}`).toEqual(result.reported);
     }
     const before = await caseStateAsOf(h.sql, certified, new Date(Date.parse(events[0]!.occurredAt) - 1));
     expect(before).toMatchObject({ version: 0, state: { status: 'none' }, lastEventAt: null });
