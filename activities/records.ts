@@ -77,7 +77,8 @@ export function createRecordActivities(deps: RecordDeps) {
             events: input.events,
           },
           async (tx, appended) => {
-            // The read models are folded from the stored events; the workflow's own state must agree with them.
+            // The read models are folded from the stored events; a run before lean-answer-v1 also sends its own
+            // state, which must agree with them.
             const projected = await projectAppend(tx, input.productId, appended);
             if (input.state && canonicalJson(projected) !== canonicalJson(input.state)) {
               deps.log.error(

@@ -124,9 +124,11 @@ function failureProblem(err: unknown): unknown {
     case CaseFailureType.DomainError:
       return domainProblem(failure.code, failure.message, failure.stage, failure.issues);
     case CaseFailureType.StaleVersion:
-      return new HttpProblem(412, 'Precondition Failed', { code: 'stale_version', detail: failure.message });
+      return staleProblem(failure.message);
     case CaseFailureType.InvalidCommand:
-      return new HttpProblem(400, 'Bad Request', { detail: failure.message });
+      return new HttpProblem(400, 'Bad Request', {
+        detail: `Lệnh có dữ liệu không hợp lệ. / The command is invalid: ${failure.message}`,
+      });
     case CaseFailureType.UnrecordableCommand:
       // The records refused what the command would write (activities/records.ts): no retry can change that.
       return new HttpProblem(422, 'Unprocessable Content', {
@@ -144,6 +146,14 @@ function failureProblem(err: unknown): unknown {
       return unhandled;
     }
   }
+}
+
+/** 412 for a command decided on a version the case has left (If-Match), Vietnamese first. */
+function staleProblem(message: string): HttpProblem {
+  return new HttpProblem(412, 'Precondition Failed', {
+    code: 'stale_version',
+    detail: `Hồ sơ đã thay đổi so với phiên bản đã xem; hãy tải lại trước khi quyết định. / ${message}`,
+  });
 }
 
 /** The problem a decider's rejection becomes: 409, 403 or 422 by its code, naming the case's stage. */
@@ -311,10 +321,7 @@ export class CommandService {
     if (!current || !canSee(o.user, current)) throw notFound(o.productId);
     if (o.user.role === 'auditor') throw auditorRefused();
     if (o.ifMatch !== undefined && !matchesVersion(o.ifMatch, current.version)) {
-      throw new HttpProblem(412, 'Precondition Failed', {
-        code: 'stale_version',
-        detail: `The case is at version ${current.version}, not ${o.ifMatch}; read it again before deciding.`,
-      });
+      throw staleProblem(`The case is at version ${current.version}, not ${o.ifMatch}; read it again before deciding.`);
     }
   }
 
