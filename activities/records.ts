@@ -2,8 +2,10 @@ import { z } from 'zod';
 import type { Sql } from '../db';
 import { appendToStream, WrongExpectedVersionError } from '../db/event-store';
 import { canonicalJson } from '../db/canonical';
+import { ROLES } from '../domain';
 import { textIssues } from '../domain/text';
-import { projectAppend } from '../db/projections';
+import { caseStateOf } from '../read-models/case-model';
+import { projectAppend } from '../read-models/registry';
 import type { Logger } from '../config/logger';
 import type { Notice, NotificationOffsets } from '../domain/notifications';
 import type { TransactionSql } from '../db';
@@ -14,7 +16,7 @@ export const recordEventsInput = z.object({
   productId: z.string().min(1),
   commandId: z.string().min(1),
   expectedVersion: z.number().int().min(0),
-  actor: z.object({ userId: z.string(), role: z.string(), office: z.string() }),
+  actor: z.object({ userId: z.string(), role: z.enum(ROLES), office: z.string() }),
   occurredAt: z.iso.datetime(),
   ruleSetId: z.string().min(1),
   events: z.array(z.object({ type: z.string().min(1), data: z.unknown() })).min(1),
@@ -79,8 +81,8 @@ export function createRecordActivities(deps: RecordDeps) {
           async (tx, appended) => {
             // The read models are folded from the stored events; a run before lean-answer-v1 also sends its own
             // state, which must agree with them.
-            const projected = await projectAppend(tx, input.productId, appended);
-            if (input.state && canonicalJson(projected) !== canonicalJson(input.state)) {
+            const projected = caseStateOf(await projectAppend(tx, input.productId, appended));
+            if (input.state && projected && canonicalJson(projected) !== canonicalJson(input.state)) {
               deps.log.error(
                 { productId: input.productId, commandId: input.commandId },
                 'workflow state differs from the state folded from its events; the read models follow the events',

@@ -1,19 +1,10 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
-import type { Actor, Role } from '../domain';
-import { textFault } from '../domain/text';
+import { USER_ROLES, type Actor } from '../domain';
 
-/** The roles a bearer token may carry; `system` is the workflow's own and never given to a person. */
-export const USER_ROLES = [
-  'subject',
-  'commune_officer',
-  'provincial_office',
-  'council_member',
-  'ministry',
-  'auditor',
-  'admin',
-] as const satisfies readonly Role[];
-export type UserRole = (typeof USER_ROLES)[number];
+/** The roles a bearer token may carry (never `system`, the workflow's own). */
+export { USER_ROLES, type UserRole } from '../domain';
+import { textFault } from '../domain/text';
 
 /** A claim that becomes the actor of recorded events: nothing the records cannot hold or should not show. */
 const claim = (max: number) =>

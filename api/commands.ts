@@ -21,10 +21,12 @@ import {
 import { CaseFailureType, caseFailureOf } from '../temporal/failures';
 import { caseWorkflowId, commandUpdate, type CommandResult } from '../workflows/messages';
 import type { productCase } from '../workflows/product-case';
-import { canSee } from './access';
+import { canSee } from '../read-models/scope';
+import { caseNotFound } from './access';
 import { actorOf, type Principal } from './auth';
 import { fingerprintOf, Idempotency, type IdempotencyOptions } from './idempotency';
-import { getCaseDetail, type CaseDetail } from './queries';
+import { getCase } from '../read-models/cases/queries';
+import type { CaseDetail } from '../read-models/cases/view';
 import { DOMAIN_REFUSALS, HttpProblem, type Problem } from './problems';
 
 /**
@@ -253,8 +255,6 @@ export function requestFingerprint(o: Pick<ExecuteOptions, 'route' | 'start' | '
   return fingerprintOf(o.route, o.start ? '' : o.productId, o.body);
 }
 
-const notFound = (productId: string) => new HttpProblem(404, 'Not Found', { detail: `no product ${productId}` });
-
 /**
  * Runs a user's command end to end, exactly once per (caller, Idempotency-Key) (api/idempotency.ts): a stored answer
  * only to a caller who may still see its case (404 otherwise); for a new request visibility (404), auditors (403) and
@@ -279,9 +279,9 @@ export class CommandService {
       target: o.productId,
       admit: () => this.admit(o),
       checkReplay: async (productId) => {
-        const current = await getCaseDetail(this.sql, productId);
+        const current = await getCase(this.sql, productId);
         // A registration or import the decider refused may have opened no case; that answer concerns the caller alone.
-        if (current ? !canSee(o.user, current) : !o.start) throw notFound(productId);
+        if (current ? !canSee(o.user, current) : !o.start) throw caseNotFound(productId);
       },
       run: () => this.run(o),
       // A decider's rejection is definitive for this key; anything else (404, outage) may be retried.
@@ -312,13 +312,13 @@ export class CommandService {
     if (o.start) {
       if (o.user.role === 'auditor') throw auditorRefused();
       // An import names its product: one the caller may not see is not there for them (never 409 with its stage).
-      const existing = await getCaseDetail(this.sql, o.productId);
-      if (existing && !canSee(o.user, existing)) throw notFound(o.productId);
+      const existing = await getCase(this.sql, o.productId);
+      if (existing && !canSee(o.user, existing)) throw caseNotFound(o.productId);
       return;
     }
     // Visibility first: a case outside the caller's jurisdiction is 404 for everyone, auditors included.
-    const current = await getCaseDetail(this.sql, o.productId);
-    if (!current || !canSee(o.user, current)) throw notFound(o.productId);
+    const current = await getCase(this.sql, o.productId);
+    if (!current || !canSee(o.user, current)) throw caseNotFound(o.productId);
     if (o.user.role === 'auditor') throw auditorRefused();
     if (o.ifMatch !== undefined && !matchesVersion(o.ifMatch, current.version)) {
       throw staleProblem(`The case is at version ${current.version}, not ${o.ifMatch}; read it again before deciding.`);
@@ -347,12 +347,12 @@ export class CommandService {
     } catch (err) {
       if (o.start && err instanceof HttpProblem) {
         // A case opened meanwhile under this product id by someone the caller may not see: 404, not its stage.
-        const existing = await getCaseDetail(this.sql, o.productId);
-        if (existing && !canSee(o.user, existing)) throw notFound(o.productId);
+        const existing = await getCase(this.sql, o.productId);
+        if (existing && !canSee(o.user, existing)) throw caseNotFound(o.productId);
       }
       throw err;
     }
-    const detail = await getCaseDetail(this.sql, o.productId);
+    const detail = await getCase(this.sql, o.productId);
     if (!detail) throw new Error(`case ${o.productId} has no read-model row after ${o.command.type}`);
     return { status: o.start ? 201 : 200, body: { case: detail, events: result.events } };
   }

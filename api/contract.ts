@@ -6,13 +6,16 @@ import { exampleFor } from './examples';
 import { problemSchema } from './problems';
 import { asOfSchema, exportBundleSchema, verificationSchema } from './routes/audit';
 import { aliasBody, CASE_COMMANDS } from './routes/commands';
-import { councilSchema } from './routes/council';
 import { healthSchema } from './routes/health';
 import { inboxItemSchema, inboxPage, markReadBody } from './routes/inbox';
-import { historySchema, importBody, importDossierBody, registerIdeaBody } from './routes/products';
-import { certificateSchema, statisticsSchema } from './routes/records';
+import { importBody, importDossierBody, registerIdeaBody } from './routes/products';
 import { openBody, roundDetailSchema, roundSchema } from './routes/rounds';
-import { caseDetailSchema, caseViewSchema, commandAnswerSchema, recordedEventSchema, strictDeep } from './schemas';
+import { caseDetailSchema, caseViewSchema } from '../read-models/cases/view';
+import { certificateViewSchema } from '../read-models/certificates/view';
+import { councilSchema } from '../read-models/councils/view';
+import { statisticsSchema } from '../read-models/counts/queries';
+import { historySchema } from '../read-models/history/queries';
+import { commandAnswerSchema, recordedEventSchema, strictDeep } from './schemas';
 
 /*
  * The machinery of the OpenAPI document (api/openapi.json): how the routes' zod schemas become one document whose
@@ -37,7 +40,7 @@ const COMPONENTS: readonly [z.ZodType, string][] = [
   [importBody, 'ImportCertifiedProductBody'],
   [importDossierBody, 'ImportDossierInProgressBody'],
   [aliasBody, 'DossierApplicationBody'],
-  [certificateSchema, 'Certificate'],
+  [certificateViewSchema, 'Certificate'],
   [statisticsSchema, 'Statistics'],
   [councilSchema, 'Council'],
   [verificationSchema, 'ChainVerification'],

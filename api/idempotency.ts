@@ -3,7 +3,7 @@ import type { Sql } from '../db';
 import { canonicalJson } from '../db/canonical';
 import type { Principal } from './auth';
 import { HttpProblem, type Problem } from './problems';
-import { claimKey, completeClaim, findAnswer, releaseClaim, takeOverClaim } from './queries';
+import { claimKey, completeClaim, findAnswer, releaseClaim, takeOverClaim } from '../db/idempotency';
 
 /*
  * Idempotency per (caller, Idempotency-Key), for every route that changes something (see migration 007). The key is

@@ -2,6 +2,7 @@ import type { Sql } from '../db';
 import { ALLOWED_STAGES, type Actor, type Places } from '../domain';
 import { needsRehoming, provincesServedBy, rehomingFor } from '../domain/places';
 import { idempotentId, type CommandGateway } from './commands';
+import { casesWithPlaces } from '../read-models/cases/queries';
 import { HttpProblem } from './problems';
 
 /*
@@ -53,7 +54,7 @@ export interface RehomingOptions {
 const MOVABLE: readonly string[] = ALLOWED_STAGES.UpdatePlaces;
 
 /** Who may re-home: an administrator (every case) or a provincial office (the cases of the provinces it serves). */
-function scope(actor: Actor): string[] | null {
+function scopeOf(actor: Actor): string[] | null {
   if (actor.role === 'admin') return null;
   if (actor.role === 'provincial_office') return provincesServedBy(actor.office);
   throw new HttpProblem(403, 'Forbidden', {
@@ -65,16 +66,13 @@ function scope(actor: Actor): string[] | null {
 }
 
 export async function rehomeCases(sql: Sql, gateway: CommandGateway, o: RehomingOptions): Promise<RehomingReport> {
-  const provinces = scope(o.actor);
-  const rows = await sql<{ product_id: string; places: Places }[]>`
-    SELECT product_id, summary->'places' AS places FROM cases
-    WHERE stage IN ${sql(MOVABLE as string[])}
-      ${provinces ? sql`AND province_code IN ${sql(provinces)}` : sql``}
-      ${o.province ? sql`AND province_code = ${o.province}` : sql``}
-    ORDER BY product_id`;
+  const scope = scopeOf(o.actor);
+  // Within the caller's scope, and of the one province asked for, if any.
+  const provinces = o.province ? (scope === null || scope.includes(o.province) ? [o.province] : []) : scope;
+  const rows = await casesWithPlaces(sql, { stages: MOVABLE, provinces });
   const report: RehomingReport = { dryRun: o.dryRun, found: 0, moves: [], toDecide: [], unknown: [] };
   const planned: { productId: string; from: Places; to: PlaceCode }[] = [];
-  for (const { product_id: productId, places } of rows) {
+  for (const { productId, places } of rows) {
     if (!needsRehoming(places)) continue;
     report.found += 1;
     const r = rehomingFor(places);

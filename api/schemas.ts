@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { localDateSchema, STAGES } from '../domain';
+import { caseDetailSchema } from '../read-models/cases/view';
 
 /*
  * Zod schemas of the HTTP contract that are not the domain's own: the case as the API shows it, headers, paging.
@@ -34,32 +35,6 @@ export const newProductIdSchema = z
     (id) => !/^P[0-9a-f]{32}$/.test(id),
     'dạng P + 32 chữ số hex dành cho sản phẩm đăng ký mới / the form P + 32 hex digits is reserved for registered products',
   );
-
-export const caseViewSchema = z.object({
-  productId: z.string(),
-  version: z.number().int(),
-  stage: z.string(),
-  star: z.number().int().nullable(),
-  productName: z.string().nullable(),
-  productSetCode: z.string().nullable(),
-  subjectId: z.string().nullable(),
-  subjectName: z.string().nullable(),
-  provinceCode: z.string().nullable(),
-  communeCode: z.string().nullable(),
-  ruleSetId: z.string(),
-  certificateNumber: z.string().nullable(),
-  certificateExpiry: z.string().nullable(),
-  nextDeadline: z.object({ kind: z.string(), due: z.string() }).nullable(),
-  registeredAt: z.string(),
-  updatedAt: z.string(),
-});
-
-export const caseDetailSchema = caseViewSchema.extend({
-  /** Every pending time limit, earliest first. */
-  deadlines: z.array(z.object({ kind: z.string(), date: z.string(), due: z.string() })),
-  /** A commune check, decision or revocation deadline has passed. */
-  overdue: z.boolean(),
-});
 
 export const recordedEventSchema = z.object({
   type: z.string(),

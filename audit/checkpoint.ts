@@ -2,6 +2,7 @@ import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:
 import { z } from 'zod';
 import type { Sql, TransactionSql } from '../db';
 import { canonicalJson, GENESIS_HASH, sha256Hex } from '../db/canonical';
+import { hashesAt, streamHeads } from '../db/event-store';
 import { inclusionProof, leafHash, merkleRoot, rootFromProof } from './merkle';
 
 /*
@@ -369,28 +370,13 @@ export async function takeCheckpoint(
       if (!verified.status.ok) throw new CheckpointRefusedError(verified.status.problems);
       previous = verified.heads;
     }
-    const current = new Map(
-      (
-        await tx<{ stream_id: string; stream_position: number; hash: string }[]>`
-          SELECT DISTINCT ON (stream_id) stream_id, stream_position, hash FROM events
-          ORDER BY stream_id, stream_position DESC`
-      ).map((r) => [r.stream_id, { streamId: r.stream_id, streamPosition: r.stream_position, hash: r.hash.trim() }]),
-    );
+    const current = new Map((await streamHeads(tx)).map((h) => [h.streamId, h]));
     // Streams that moved on: is their checkpointed event still there, with the same hash?
     const moved = [...previous.values()].filter((p) => {
       const now = current.get(p.streamId);
       return now !== undefined && now.streamPosition > p.streamPosition;
     });
-    const stillThere = new Map<string, string>();
-    for (let i = 0; i < moved.length; i += 5000) {
-      const chunk = moved.slice(i, i + 5000);
-      const ids = tx.array(chunk.map((p) => p.streamId));
-      const positions = tx.array(chunk.map((p) => p.streamPosition));
-      const rows = await tx<{ stream_id: string; hash: string }[]>`
-        SELECT e.stream_id, e.hash FROM events e
-        JOIN unnest(${ids}::text[], ${positions}::int[]) AS c(stream_id, stream_position) USING (stream_id, stream_position)`;
-      for (const r of rows) stillThere.set(r.stream_id, r.hash.trim());
-    }
+    const stillThere = await hashesAt(tx, moved);
     const regressed: RegressedStream[] = [];
     const next = new Map<string, StreamHead>();
     const changedHeads: StreamHead[] = [];

@@ -1,6 +1,6 @@
 import { replay, summarize, type CaseState, type CaseSummary, type DomainEvent } from '../domain';
 import type { Sql } from '../db';
-import { fromRow, readStream, type StoredEvent } from '../db/event-store';
+import { readStream, type StoredEvent } from '../db/event-store';
 
 /** Thrown when a product id names no stream in the event store. */
 export class CaseNotFoundError extends Error {
@@ -43,10 +43,9 @@ export interface CaseStateAsOf {
 export async function caseStateAsOf(sql: Sql, productId: string, at: string | Date): Promise<CaseStateAsOf> {
   const instant = new Date(at);
   if (Number.isNaN(instant.getTime())) throw new RangeError(`not an instant: ${String(at)}`);
-  const rows = await sql<Parameters<typeof fromRow>[0][]>`
-    SELECT * FROM events WHERE stream_id = ${productId} ORDER BY stream_position`;
-  if (rows.length === 0) throw new CaseNotFoundError(productId);
-  const events = rows.map(fromRow).filter((e) => Date.parse(e.occurredAt) <= instant.getTime());
+  const stored = await readStream(sql, productId);
+  if (stored.length === 0) throw new CaseNotFoundError(productId);
+  const events = stored.filter((e) => Date.parse(e.occurredAt) <= instant.getTime());
   const state = replay(events.map((e) => ({ type: e.type, data: e.data }) as DomainEvent));
   return {
     productId,

@@ -1,6 +1,14 @@
 import type { KeyObject } from 'node:crypto';
-import type { Sql, TransactionSql } from '../db';
-import { fromRow, verifyChain, type ChainBreak } from '../db/event-store';
+import type { Sql } from '../db';
+import {
+  batchesOfStore,
+  countEvents,
+  readStream,
+  verifyChain,
+  type ChainBreak,
+  type StoredEvent,
+} from '../db/event-store';
+import { readModelVersion, readModelVersions } from '../read-models/registry';
 import {
   allCheckpoints,
   checkpointProblems,
@@ -55,16 +63,6 @@ export interface CaseVerification {
 export interface VerifyCaseOptions {
   /** The key checkpoints must be signed with; without it a checkpoint's own key is used. */
   publicKey?: KeyObject | string;
-}
-
-type Db = Sql | TransactionSql;
-
-/** The version each read model (cases, rounds) holds for a stream. */
-async function readModelVersion(sql: Db, streamId: string): Promise<number | null> {
-  const [row] = await sql<{ version: number }[]>`
-    SELECT version FROM cases WHERE product_id = ${streamId}
-    UNION ALL SELECT version FROM rounds WHERE round_id = ${streamId}`;
-  return row?.version ?? null;
 }
 
 interface StreamFindings {
@@ -147,14 +145,13 @@ export async function verifyCase(
   productId: string,
   options: VerifyCaseOptions = {},
 ): Promise<CaseVerification> {
-  const [rows, version, verified] = await Promise.all([
-    sql<Parameters<typeof fromRow>[0][]>`SELECT * FROM events WHERE stream_id = ${productId} ORDER BY stream_position`,
+  const [events, version, verified] = await Promise.all([
+    readStream(sql, productId),
     readModelVersion(sql, productId),
     verifiedLastCheckpoint(sql, options),
   ]);
   const head = verified?.heads.get(productId);
-  if (rows.length === 0 && version === null && !head) throw new CaseNotFoundError(productId);
-  const events = rows.map(fromRow);
+  if (events.length === 0 && version === null && !head) throw new CaseNotFoundError(productId);
   const firstBreak = verifyChain(events);
   const findings = compareStream(
     events,
@@ -223,8 +220,7 @@ export async function verifyAll(sql: Sql, options: VerifyAllOptions = {}): Promi
   const started = performance.now();
   const keyOptions = options.publicKey !== undefined ? { publicKey: options.publicKey } : {};
   return sql.begin('isolation level repeatable read read only', async (tx) => {
-    const [{ total } = { total: '0' }] = await tx<{ total: string }[]>`SELECT count(*) AS total FROM events`;
-    const totalEvents = Number(total);
+    const totalEvents = await countEvents(tx);
     const problems: string[] = [];
 
     // The chain of checkpoints: each signed, each linked to the one before; the last one's root recomputed. Only the
@@ -251,12 +247,7 @@ export async function verifyAll(sql: Sql, options: VerifyAllOptions = {}): Promi
         ? { seq: verified.status.seq, takenAt: verified.status.takenAt, valid: verified.status.ok, head }
         : null;
     };
-    const versions = new Map(
-      (
-        await tx<{ id: string; version: number }[]>`
-          SELECT product_id AS id, version FROM cases UNION ALL SELECT round_id AS id, version FROM rounds`
-      ).map((r) => [r.id, r.version]),
-    );
+    const versions = await readModelVersions(tx);
 
     const broken: ChainBreak[] = [];
     const missing: VerifyAllResult['missing'] = [];
@@ -264,7 +255,7 @@ export async function verifyAll(sql: Sql, options: VerifyAllOptions = {}): Promi
     const seen = new Set<string>();
     let streams = 0;
     let events = 0;
-    let stream: ReturnType<typeof fromRow>[] = [];
+    let stream: StoredEvent[] = [];
     const judge = (streamId: string, found: readonly { streamPosition: number; hash: string }[]) => {
       const findings = compareStream(found, anchorOf(streamId), versions.get(streamId) ?? null);
       if (findings.missingTail) missing.push({ streamId, ...findings.missingTail });
@@ -284,23 +275,10 @@ export async function verifyAll(sql: Sql, options: VerifyAllOptions = {}): Promi
       judge(first.streamId, stream);
       stream = [];
     };
-    type Batch = Parameters<typeof fromRow>[0][];
-    const read = (after: { stream_id: string; stream_position: number } | null): Promise<Batch> =>
-      after
-        ? tx<Batch>`SELECT * FROM events WHERE (stream_id, stream_position) > (${after.stream_id}, ${after.stream_position})
-                    ORDER BY stream_id, stream_position LIMIT ${batchSize}`
-        : tx<Batch>`SELECT * FROM events ORDER BY stream_id, stream_position LIMIT ${batchSize}`;
-    // The next batch is read while this one is hashed.
-    let pending: Promise<Batch> | null = read(null);
-    while (pending) {
-      const rows: Batch = await pending;
-      const last = rows[rows.length - 1];
-      pending = last && rows.length === batchSize ? read(last) : null;
-      // Should the fold fail first, its error is the one reported, not this read's.
-      pending?.catch(() => undefined);
-      for (const row of rows) {
-        if (stream[0] && stream[0].streamId !== row.stream_id) close();
-        stream.push(fromRow(row));
+    for await (const rows of batchesOfStore(tx, batchSize)) {
+      for (const event of rows) {
+        if (stream[0] && stream[0].streamId !== event.streamId) close();
+        stream.push(event);
       }
       events += rows.length;
       options.onProgress?.({ events, totalEvents, streams });

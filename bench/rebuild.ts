@@ -1,6 +1,6 @@
 /**
  * Rebuild throughput: fills a scratch database with synthetic but domain-valid case streams (every event produced
- * by the real decider, hash-chained exactly as `appendToStream` does), then times `rebuildProjections` over them,
+ * by the real decider, hash-chained exactly as `appendToStream` does), then times `rebuildReadModels` over them,
  * and for comparison `verifyAll` and the counts computed on the fly (what a view would do).
  *
  *   npx tsx bench/rebuild.ts [--events 1000000] [--database-url postgres://…/ocop_bench] [--keep]
@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { connect, createDatabase, dropDatabase, migrate, type Sql } from '../db';
 import { deterministicUuid, eventHash, GENESIS_HASH, type HashedEventFields } from '../db/canonical';
-import { rebuildProjections } from '../db/projections';
+import { rebuildReadModels } from '../read-models/registry';
 import { verifyAll } from '../audit';
 import { decide, record, type Actor, type CaseState, type CommandInput } from '../domain';
 import { PRODUCT_SETS } from '../domain/scoring';
@@ -242,7 +242,7 @@ async function main() {
     const report = (label: string) => (p: { events: number; totalEvents: number }) => {
       if (p.events % 100_000 < 5000) process.stderr.write(`\r${label} ${p.events}/${p.totalEvents}`);
     };
-    const rebuild = await rebuildProjections(sql, { onProgress: report('rebuild') });
+    const rebuild = await rebuildReadModels(sql, { onProgress: report('rebuild') });
     process.stderr.write('\n');
     const verify = await verifyAll(sql, { onProgress: report('verify') });
     process.stderr.write('\n');

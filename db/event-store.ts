@@ -1,11 +1,9 @@
+import type { Actor } from '../domain';
 import type { Sql, TransactionSql } from './index';
 import { deterministicUuid, eventHash, GENESIS_HASH, type HashedEventFields } from './canonical';
 
-export interface Actor {
-  userId: string;
-  role: string;
-  office: string;
-}
+/** Who recorded an event: the domain's actor (a person in one role and office, or the system). */
+export type { Actor } from '../domain';
 
 export interface NewEvent {
   type: string;
@@ -162,9 +160,110 @@ export async function appendToStream(
   });
 }
 
-export async function readStream(sql: Sql, streamId: string): Promise<StoredEvent[]> {
-  const rows = await sql<EventRow[]>`SELECT * FROM events WHERE stream_id = ${streamId} ORDER BY stream_position`;
+/*
+ * The reads of the event store. They are the only SQL on `events` outside the append: the audit, the history and
+ * council views, the read models' catch-up and their rebuild all read through them.
+ */
+
+export interface StreamReadOptions {
+  /** Only the events at or after this position… @default 1 */
+  from?: number;
+  /** …and at or before this one. */
+  upTo?: number;
+  /** Only events of these types. */
+  types?: readonly string[];
+  /** At most this many events. */
+  limit?: number;
+}
+
+/** A stream's events in order, whole or the part the options name. */
+export async function readStream(
+  sql: Sql | TransactionSql,
+  streamId: string,
+  options: StreamReadOptions = {},
+): Promise<StoredEvent[]> {
+  const rows = await sql<EventRow[]>`
+    SELECT * FROM events
+    WHERE stream_id = ${streamId}
+      ${options.from === undefined ? sql`` : sql`AND stream_position >= ${options.from}`}
+      ${options.upTo === undefined ? sql`` : sql`AND stream_position <= ${options.upTo}`}
+      ${options.types === undefined ? sql`` : sql`AND type IN ${sql(options.types as string[])}`}
+    ORDER BY stream_position
+    ${options.limit === undefined ? sql`` : sql`LIMIT ${options.limit}`}`;
   return rows.map(fromRow);
+}
+
+/** The number of events in the store. */
+export async function countEvents(sql: Sql | TransactionSql): Promise<number> {
+  const [row] = await sql<{ total: string }[]>`SELECT count(*) AS total FROM events`;
+  return Number(row?.total ?? 0);
+}
+
+/** A position in the whole store read stream by stream: after this stream's event at this position. */
+export interface StorePosition {
+  streamId: string;
+  streamPosition: number;
+}
+
+/**
+ * The next events of the whole store in (stream, position) order, after a position (null: from the start). The
+ * rebuild and the chain verification read the store through it, batch by batch.
+ */
+export async function readAllStreams(
+  sql: Sql | TransactionSql,
+  after: StorePosition | null,
+  limit: number,
+): Promise<StoredEvent[]> {
+  const rows = after
+    ? await sql<EventRow[]>`
+        SELECT * FROM events WHERE (stream_id, stream_position) > (${after.streamId}, ${after.streamPosition})
+        ORDER BY stream_id, stream_position LIMIT ${limit}`
+    : await sql<EventRow[]>`SELECT * FROM events ORDER BY stream_id, stream_position LIMIT ${limit}`;
+  return rows.map(fromRow);
+}
+
+/**
+ * The whole store in (stream, position) order, batch by batch; the next batch is read while the caller works on this
+ * one, so the database and the caller overlap.
+ */
+export async function* batchesOfStore(sql: Sql | TransactionSql, batchSize: number): AsyncGenerator<StoredEvent[]> {
+  let pending: Promise<StoredEvent[]> | null = readAllStreams(sql, null, batchSize);
+  while (pending) {
+    const batch: StoredEvent[] = await pending;
+    const last = batch.at(-1);
+    pending =
+      last && batch.length === batchSize
+        ? readAllStreams(sql, { streamId: last.streamId, streamPosition: last.streamPosition }, batchSize)
+        : null;
+    // Should the caller fail first, its error is the one reported, not this read's.
+    pending?.catch(() => undefined);
+    yield batch;
+  }
+}
+
+/** The last event of every stream: its position and hash (what a checkpoint signs). */
+export async function streamHeads(
+  sql: Sql | TransactionSql,
+): Promise<{ streamId: string; streamPosition: number; hash: string }[]> {
+  const rows = await sql<{ stream_id: string; stream_position: number; hash: string }[]>`
+    SELECT DISTINCT ON (stream_id) stream_id, stream_position, hash FROM events
+    ORDER BY stream_id, stream_position DESC`;
+  return rows.map((r) => ({ streamId: r.stream_id, streamPosition: r.stream_position, hash: r.hash.trim() }));
+}
+
+/** The hash of the event at each (stream, position) asked for that is still stored, by stream id. */
+export async function hashesAt(sql: Sql | TransactionSql, at: readonly StorePosition[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (let i = 0; i < at.length; i += 5000) {
+    const chunk = at.slice(i, i + 5000);
+    const ids = sql.array(chunk.map((p) => p.streamId));
+    const positions = sql.array(chunk.map((p) => p.streamPosition));
+    const rows = await sql<{ stream_id: string; hash: string }[]>`
+      SELECT e.stream_id, e.hash FROM events e
+      JOIN unnest(${ids}::text[], ${positions}::int[]) AS c(stream_id, stream_position) USING (stream_id, stream_position)`;
+    for (const r of rows) found.set(r.stream_id, r.hash.trim());
+  }
+  return found;
 }
 
 export interface ChainBreak {

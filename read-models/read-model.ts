@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../db/event-store';
-import type { TransactionSql } from '../db';
+import type { Sql, TransactionSql } from '../db';
 
 /*
  * What every read model is: a pure fold of one kind of stream (unit-tested without servers), how its rows are kept
@@ -34,8 +34,12 @@ export interface ReadModel<F extends StreamFold> {
   load(tx: TransactionSql, streamId: string): Promise<F | null>;
   /** Writes what changed from `before` (null: no rows yet) to `after`, inside the append's transaction. */
   write(tx: TransactionSql, before: F | null, after: F): Promise<void>;
-  /** The rebuild: writes the rows of many whole-stream folds into its emptied tables. */
+  /** The rebuild: writes the rows of a batch of whole-stream folds into its emptied tables (called once per batch). */
   writeAll(tx: TransactionSql, folds: readonly F[]): Promise<void>;
+  /** The version its rows hold for a stream, or null: what the audit compares with the stream. */
+  version(sql: Sql | TransactionSql, streamId: string): Promise<number | null>;
+  /** The version of every stream it holds rows for. */
+  versions(sql: Sql | TransactionSql): Promise<readonly (readonly [string, number])[]>;
 }
 
 /** Folds events onto a fold, in order. */

@@ -2,10 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { bundleSchema, CaseNotFoundError, caseStateAsOf, exportCase, serializeBundle, verifyCase } from '../../audit';
 import type { AppDeps } from '../app';
-import { canSee } from '../access';
+import { visibleCase } from '../access';
 import { principalOf, requireCaller, type Principal } from '../auth';
 import { HttpProblem, problemSchema, queryProblems } from '../problems';
-import { getCaseDetail } from '../queries';
 import { productParams } from '../schemas';
 
 /** Roles that may audit the cases they can see: they read and verify; they change nothing. */
@@ -69,9 +68,7 @@ export const auditRoutes =
 
     /** A case the caller may audit, or 404 (also outside their jurisdiction), or 403 for a role that does not audit. */
     async function auditable(user: Principal, productId: string): Promise<void> {
-      const found = await getCaseDetail(deps.sql, productId);
-      if (!found || !canSee(user, found))
-        throw new HttpProblem(404, 'Not Found', { detail: `no product ${productId}` });
+      await visibleCase(deps.sql, user, productId);
       if (!AUDITORS.has(user.role)) {
         throw new HttpProblem(403, 'Forbidden', { code: 'forbidden', detail: `a ${user.role} does not audit cases` });
       }

@@ -1,18 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { importCertifiedProductData, importDossierInProgressData, registerIdeaData, type Command } from '../../domain';
-import { canSee, isOwnSheet, seesOpenCouncilScores } from '../access';
-import { principalOf, requireCaller, type Principal } from '../auth';
+import { visibleCase } from '../access';
+import { principalOf, requireCaller } from '../auth';
 import { etagOf, idempotentId, type CommandService } from '../commands';
 import type { AppDeps } from '../app';
-import { pagePosition } from '../paging';
+import { pageAnswer, pagePosition } from '../paging';
 import { commonProblems, HttpProblem, queryProblems } from '../problems';
 import { START_ROUTES } from './commands';
-import { caseHistory, getCaseDetail, listCases, openCouncilSheets, type CaseDetail } from '../queries';
+import { listCases } from '../../read-models/cases/queries';
+import { caseDetailSchema, caseViewSchema } from '../../read-models/cases/view';
+import { caseHistory, historySchema } from '../../read-models/history/queries';
 import {
-  caseDetailSchema,
   caseFilterQuery,
-  caseViewSchema,
   idempotencyHeaders,
   newProductIdSchema,
   pageQuery,
@@ -37,23 +37,6 @@ const historyQuery = z.strictObject({
   after: z.coerce.number().int().min(0).max(MAX_POSITION).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-export const historySchema = z.object({
-  productId: z.string(),
-  items: z.array(
-    z.object({
-      position: z.number().int(),
-      type: z.string(),
-      data: z.unknown(),
-      actor: z.object({ userId: z.string(), role: z.string(), office: z.string() }),
-      commandId: z.string(),
-      occurredAt: z.string(),
-      recordedAt: z.string(),
-      ruleSetId: z.string(),
-    }),
-  ),
-  nextAfter: z.number().int().nullable(),
-});
-
 /** Who may import a paper case: the provincial office for its own province (the decider checks which) and admins. */
 const IMPORTERS: ReadonlySet<string> = new Set(['admin', 'provincial_office']);
 
@@ -62,14 +45,6 @@ export const productRoutes =
   (deps: AppDeps, commands: CommandService): FastifyPluginAsyncZod =>
   async (app) => {
     app.addHook('preValidation', requireCaller);
-
-    /** A case the caller may see, or 404 (also for a case outside their jurisdiction). */
-    async function visibleCase(user: Principal, productId: string): Promise<CaseDetail> {
-      const found = await getCaseDetail(deps.sql, productId);
-      if (!found || !canSee(user, found))
-        throw new HttpProblem(404, 'Not Found', { detail: `no product ${productId}` });
-      return found;
-    }
 
     app.post(
       '/products',
@@ -190,7 +165,7 @@ export const productRoutes =
       async (req) => {
         const user = principalOf(req);
         const { cursor, limit, ...filters } = req.query;
-        return listCases(deps.sql, user, filters, { cursor: pagePosition(cursor), limit });
+        return pageAnswer(await listCases(deps.sql, user, filters, { cursor: pagePosition(cursor), limit }));
       },
     );
 
@@ -209,7 +184,7 @@ export const productRoutes =
       async (req, reply) => {
         const user = principalOf(req);
         req.log = req.log.child({ productId: req.params.productId });
-        const found = await visibleCase(user, req.params.productId);
+        const found = await visibleCase(deps.sql, user, req.params.productId);
         return reply.header('etag', etagOf(found.version)).send(found);
       },
     );
@@ -232,17 +207,7 @@ export const productRoutes =
       async (req) => {
         const user = principalOf(req);
         const { productId } = req.params;
-        const found = await visibleCase(user, productId);
-        const page = await caseHistory(deps.sql, productId, req.query);
-        if (seesOpenCouncilScores(user, found)) return { productId, ...page };
-        // Council confidentiality: a sheet of a council still scoring shows who scored and when, not what.
-        const confidential = await openCouncilSheets(deps.sql, productId);
-        const items = page.items.map((item) => {
-          if (!confidential.has(item.position)) return item;
-          const { memberId, submittedOn } = item.data as { memberId: string; submittedOn: string };
-          return isOwnSheet(user, memberId) ? item : { ...item, data: { memberId, submittedOn, withheld: true } };
-        });
-        return { productId, ...page, items };
+        return caseHistory(deps.sql, user, await visibleCase(deps.sql, user, productId), req.query);
       },
     );
   };

@@ -3,15 +3,17 @@ import { z } from 'zod';
 import { STAGES } from '../../domain';
 import type { AppDeps } from '../app';
 import { principalOf, requireCaller } from '../auth';
-import { pagePosition } from '../paging';
+import { pageAnswer, pagePosition } from '../paging';
 import { HttpProblem, queryProblems } from '../problems';
+import { listCertificates } from '../../read-models/certificates/queries';
+import { CERTIFICATE_STATUSES } from '../../read-models/certificates/row';
+import { certificateViewSchema } from '../../read-models/certificates/view';
 import {
-  CERTIFICATE_STATUSES,
-  listCertificates,
   statistics,
+  statisticsSchema,
   STATISTICS_DIMENSIONS,
   STATISTICS_UNITS,
-} from '../queries';
+} from '../../read-models/counts/queries';
 import { caseFilterQuery, commaList, pageQuery } from '../schemas';
 
 const { province, commune, star, productSet, year, expiringBefore } = caseFilterQuery;
@@ -48,37 +50,6 @@ const statisticsQuery = z.strictObject({
   year,
 });
 
-export const certificateSchema = z.object({
-  certificateNumber: z.string(),
-  productId: z.string(),
-  termNo: z.number().int(),
-  star: z.number().int(),
-  level: z.string(),
-  ruleSetId: z.string(),
-  issuedOn: z.string(),
-  expiresOn: z.string(),
-  extendedUntil: z.string().nullable(),
-  status: z.enum(CERTIFICATE_STATUSES),
-  endedOn: z.string().nullable(),
-  replacedBy: z.string().nullable(),
-  imported: z.boolean(),
-  productName: z.string().nullable(),
-  productSetCode: z.string().nullable(),
-  subjectId: z.string().nullable(),
-  subjectName: z.string().nullable(),
-  provinceCode: z.string().nullable(),
-  communeCode: z.string().nullable(),
-  updatedAt: z.string(),
-});
-
-export const statisticsSchema = z.object({
-  kind: z.enum(['case', 'certificate']),
-  groupBy: z.enum(STATISTICS_DIMENSIONS),
-  units: z.enum(STATISTICS_UNITS),
-  total: z.number().int(),
-  groups: z.array(z.object({ key: z.string(), count: z.number().int() })),
-});
-
 /** Certificates and statistics, from the read models, within the caller's jurisdiction. */
 export const recordRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
@@ -95,7 +66,7 @@ export const recordRoutes =
           security: [{ bearer: [] }],
           querystring: certificatesQuery,
           response: {
-            200: z.object({ items: z.array(certificateSchema), nextCursor: z.string().nullable() }),
+            200: z.object({ items: z.array(certificateViewSchema), nextCursor: z.string().nullable() }),
             ...queryProblems,
           },
         },
@@ -103,7 +74,7 @@ export const recordRoutes =
       async (req) => {
         const user = principalOf(req);
         const { cursor, limit, ...filters } = req.query;
-        return listCertificates(deps.sql, user, filters, { cursor: pagePosition(cursor), limit });
+        return pageAnswer(await listCertificates(deps.sql, user, filters, { cursor: pagePosition(cursor), limit }));
       },
     );
 

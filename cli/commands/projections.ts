@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
-import { rebuildProjections } from '../../db/projections';
+import { READ_MODELS, rebuildReadModels } from '../../read-models/registry';
 import { out, parsePositiveInt, printJson, progress, withDatabase } from './shared';
 
 export function registerProjectionCommands(program: Command): void {
-  const projections = program.command('projections').description('read models (cases, certificates, counts)');
+  const projections = program
+    .command('projections')
+    .description(`read models (${READ_MODELS.flatMap((m) => m.tables).join(', ')})`);
   projections
     .command('rebuild')
     .description('replay the whole event store into fresh read models, in one transaction')
@@ -12,17 +14,18 @@ export function registerProjectionCommands(program: Command): void {
     .action(async (options: { batchSize: number; json?: boolean }) => {
       await withDatabase(async (sql) => {
         const bar = progress('rebuild', 'events');
-        const result = await rebuildProjections(sql, {
+        const result = await rebuildReadModels(sql, {
           batchSize: options.batchSize,
           onProgress: (p) => bar.update(p.events, p.totalEvents),
         });
         bar.finish();
         if (options.json) return printJson(result);
+        const rows = Object.entries(result.rows).map(([table, n]) => `${n} ${table}`);
         out(
-          `rebuilt ${result.cases} cases, ${result.certificates} certificates and ${result.countRows} count rows ` +
-            `from ${result.events} events in ${result.seconds.toFixed(1)} s (${result.eventsPerSecond} events/s)`,
+          `rebuilt ${rows.join(', ')} (rows) from ${result.events} events of ${result.streams} streams in ` +
+            `${result.seconds.toFixed(1)} s (${result.eventsPerSecond} events/s)`,
         );
-        if (result.skippedStreams > 0) out(`skipped ${result.skippedStreams} streams that are not product cases`);
+        if (result.skippedStreams > 0) out(`skipped ${result.skippedStreams} streams that no read model holds`);
       });
     });
 }

@@ -1,8 +1,5 @@
-/** Who acts: a user with one role in one office (jurisdiction). */
-export type Role =
-  'subject' | 'commune_officer' | 'provincial_office' | 'council_member' | 'ministry' | 'auditor' | 'admin' | 'system';
-
-export const ROLES = [
+/** The roles a person may hold (a bearer token or an account carries one). */
+export const USER_ROLES = [
   'subject',
   'commune_officer',
   'provincial_office',
@@ -10,8 +7,12 @@ export const ROLES = [
   'ministry',
   'auditor',
   'admin',
-  'system',
-] as const satisfies readonly Role[];
+] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** Who acts: a person in one of their roles, or `system` (the workflow's own deadlines), in one office. */
+export const ROLES = [...USER_ROLES, 'system'] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface Actor {
   userId: string;

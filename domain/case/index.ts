@@ -1,6 +1,6 @@
 /** One product's OCOP case (hồ sơ sản phẩm OCOP): a pure decider over commands, events and state. */
-export type { Actor, CommandMeta, Role } from './actors';
-export { MINISTRY_OFFICE, ROLES, SYSTEM_ACTOR } from './actors';
+export type { Actor, CommandMeta, Role, UserRole } from './actors';
+export { MINISTRY_OFFICE, ROLES, SYSTEM_ACTOR, USER_ROLES } from './actors';
 export * from './commands';
 export type { DeadlineKind, Deadline } from './deadlines';
 export { nextDeadline, pendingDeadlines } from './deadlines';
@@ -25,4 +25,4 @@ export type {
 } from './state';
 export { EVALUATION_STAGES, STAGES, Stage, initialState, isEvaluating } from './state';
 export type { CaseSummary } from './summary';
-export { record, ruleSetIdOf, summarize } from './summary';
+export { isOverdue, record, ruleSetIdOf, summarize } from './summary';

@@ -36,6 +36,13 @@ export interface CaseSummary {
   nextDeadlineAt: string | null;
 }
 
+/** Whether a time limit of the case has passed unmet: its commune check, its decision, or a revocation's decision. */
+export function isOverdue(state: CaseState): boolean {
+  if (state.status === 'none') return false;
+  const e = isEvaluating(state) ? state.evaluation : null;
+  return Boolean(e?.communeOverdue || e?.decisionOverdue || state.revocation?.overdue);
+}
+
 export function summarize(state: CaseState): CaseSummary {
   const next = nextDeadline(state);
   if (state.status === 'none') {
@@ -92,7 +99,7 @@ export function summarize(state: CaseState): CaseSummary {
     councilScore: council?.averageScore ?? null,
     councilStar: council?.star ?? null,
     revocationPending: state.revocation != null,
-    overdue: Boolean(e?.communeOverdue || e?.decisionOverdue || state.revocation?.overdue),
+    overdue: isOverdue(state),
     lastOutcome: state.lastOutcome?.outcome ?? null,
     nextDeadlineKind: next?.kind ?? null,
     nextDeadlineAt: next?.due ?? null,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { signToken, type UserRole } from '../../api/auth';
 import { COMMAND_EXAMPLES } from '../../api/examples';
-import { statistics, STATISTICS_DIMENSIONS } from '../../api/queries';
+import { statistics, STATISTICS_DIMENSIONS } from '../../read-models/counts/queries';
 import { kebabOf, type CaseCommandType } from '../../api/routes/commands';
 import { createLogger } from '../../config/logger';
 import { startHarness, type Harness } from './harness';

@@ -404,7 +404,7 @@ describe('a stream whose last events were deleted', () => {
       const sql = connect(url.toString(), { max: 2 });
       const owner = connect(url.toString(), { max: 1, asAppRole: false });
       try {
-        const actor = { userId: 'u1', role: 'subject', office: 'S1' };
+        const actor = { userId: 'u1', role: 'subject' as const, office: 'S1' };
         const occurredAt = new Date().toISOString();
         for (const [i, type] of ['A', 'B'].entries()) {
           await appendToStream(sql, {

@@ -22,7 +22,7 @@ afterAll(async () => {
   await owner.end();
 });
 
-const actor = { userId: 'u-1', role: 'commune_officer', office: '00004' };
+const actor = { userId: 'u-1', role: 'commune_officer' as const, office: '00004' };
 let counter = 0;
 const stream = () => `es-test-${process.pid}-${++counter}`;
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { canSee, isOwnSheet, seesOpenCouncilScores } from '../../api/access';
+import { decodeCursor, encodeCursor } from '../../api/paging';
 import type { Principal } from '../../api/auth';
 import { matchesVersion } from '../../api/commands';
-import { decodeCursor, encodeCursor } from '../../api/queries';
+import { isOwnSheet, seesOpenCouncilScores } from '../../read-models/councils/confidentiality';
+import { canSee } from '../../read-models/scope';
 
 const c = { provinceCode: '19', communeCode: '05443', subjectId: 'HTX-1' };
 const user = (role: Principal['role'], jurisdiction: string, sub = 'u'): Principal => ({ sub, role, jurisdiction });
