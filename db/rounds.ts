@@ -1,4 +1,4 @@
-import type { Sql } from './index';
+import type { Sql, TransactionSql } from './index';
 import { appendToStream, WrongExpectedVersionError, type Actor } from './event-store';
 
 /**
@@ -162,4 +162,15 @@ export async function closeRound(
     throw new RoundStateError(input.roundId, 'closed', `round ${input.roundId} is already closed`);
   }
   return (await getRound(sql, input.roundId))!;
+}
+
+/** The version the `rounds` table holds for a round's stream (null: none), and for every round: what the audit compares. */
+export async function roundVersion(sql: Sql | TransactionSql, roundId: string): Promise<number | null> {
+  const [row] = await sql<{ version: number }[]>`SELECT version FROM rounds WHERE round_id = ${roundId}`;
+  return row?.version ?? null;
+}
+
+export async function roundVersions(sql: Sql | TransactionSql): Promise<(readonly [string, number])[]> {
+  const rows = await sql<{ id: string; version: number }[]>`SELECT round_id AS id, version FROM rounds`;
+  return rows.map((r) => [r.id, r.version] as const);
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { closeRound, getRound, listRounds, openRound, RoundStateError, roundIdOf, type Round } from '../../db/rounds';
 import { localDate, ruleSetInForce } from '../../domain';
+import { dossiersOfRound } from '../../read-models/cases/queries';
 import type { AppDeps } from '../app';
 import { actorOf, principalOf, requireCaller, type Principal } from '../auth';
 import { idempotentId } from '../commands';
@@ -232,16 +233,7 @@ export const roundRoutes =
       },
       async (req) => {
         const round = await visibleRound(principalOf(req), req.params.roundId);
-        const dossiers = await deps.sql<{ product_id: string; product_name: string | null; stage: string }[]>`
-          SELECT product_id, product_name, stage FROM cases
-          WHERE province_code = ${round.provinceCode}
-            AND (summary->'evaluation'->'round'->>'year')::int = ${round.year}
-            AND (summary->'evaluation'->'round'->>'round')::int = ${round.round}
-          ORDER BY product_id`;
-        return {
-          ...round,
-          dossiers: dossiers.map((d) => ({ productId: d.product_id, productName: d.product_name, stage: d.stage })),
-        };
+        return { ...round, dossiers: await dossiersOfRound(deps.sql, round) };
       },
     );
   };

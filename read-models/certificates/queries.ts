@@ -1,8 +1,13 @@
 import type { Sql } from '../../db';
 import { pageOf, type Cursor, type Page } from '../paging';
 import { and, scopeCondition, type Fragment, type Viewer } from '../scope';
-import type { CertificateStatus } from './row';
+import type { StoredCaseRow } from '../cases/row';
+import type { StoredCertificateRow } from './row';
 import type { CertificateView } from './view';
+
+/** What a certificate's view shows of its case. */
+type CaseColumn =
+  'product_name' | 'product_set_code' | 'subject_id' | 'subject_name' | 'province_code' | 'commune_code';
 
 export interface CertificateFilters {
   province?: string | undefined;
@@ -36,30 +41,7 @@ export async function listCertificates(
       sql`(c.updated_at, c.product_id, c.term_no) < (${page.cursor.at}::timestamptz, ${page.cursor.id}, ${page.cursor.term ?? 0})`,
     );
   }
-  const rows = await sql<
-    {
-      product_id: string;
-      term_no: number;
-      certificate_number: string;
-      star: number;
-      level: string;
-      rule_set_id: string;
-      issued_on: string;
-      expires_on: string;
-      extended_until: string | null;
-      status: CertificateStatus;
-      ended_on: string | null;
-      replaced_by: string | null;
-      imported: boolean;
-      updated_at: Date;
-      product_name: string | null;
-      product_set_code: string | null;
-      subject_id: string | null;
-      subject_name: string | null;
-      province_code: string | null;
-      commune_code: string | null;
-    }[]
-  >`
+  const rows = await sql<(StoredCertificateRow & Pick<StoredCaseRow, CaseColumn>)[]>`
     SELECT c.product_id, c.term_no, c.certificate_number, c.star, c.level, c.rule_set_id, c.issued_on, c.expires_on,
            c.extended_until, c.status, c.ended_on, c.replaced_by, c.imported, c.updated_at,
            k.product_name, k.product_set_code, k.subject_id, k.subject_name, k.province_code, k.commune_code
