@@ -17,6 +17,7 @@ import {
   type Command,
   type FieldIssue,
   type RecordedEvent,
+  type Round,
 } from '../domain';
 import { CaseFailureType, caseFailureOf } from '../temporal/failures';
 import { caseWorkflowId, commandUpdate, type CommandResult } from '../workflows/messages';
@@ -26,6 +27,7 @@ import { caseNotFound } from './access';
 import { actorOf, type Principal } from './auth';
 import { fingerprintOf, Idempotency, type IdempotencyOptions } from './idempotency';
 import { getCase } from '../read-models/cases/queries';
+import { roundsOfProvince } from '../read-models/rounds/queries';
 import type { CaseDetail } from '../read-models/cases/view';
 import { DOMAIN_REFUSALS, HttpProblem, type Problem } from './problems';
 
@@ -47,6 +49,8 @@ export interface SendCommandOptions {
   start?: boolean;
   /** The version the caller decided on (If-Match); the workflow refuses the command if the case moved on. */
   expectedVersion?: number;
+  /** The rounds of the caller's province, for the commands that concern a round (workflows/messages.ts). */
+  rounds?: Round[];
 }
 
 export class CommandGateway {
@@ -93,6 +97,7 @@ export class CommandGateway {
       actor: options.actor,
       command: options.command,
       ...(options.expectedVersion === undefined ? {} : { expectedVersion: options.expectedVersion }),
+      ...(options.rounds ? { rounds: options.rounds } : {}),
     };
     const workflowId = caseWorkflowId(options.productId);
     try {
@@ -159,7 +164,7 @@ function staleProblem(message: string): HttpProblem {
 }
 
 /** The problem a decider's rejection becomes: 409, 403 or 422 by its code, naming the case's stage. */
-function domainProblem(
+export function domainProblem(
   code: DomainErrorCode,
   message: string,
   stage: string | undefined,
@@ -255,6 +260,9 @@ export function requestFingerprint(o: Pick<ExecuteOptions, 'route' | 'start' | '
   return fingerprintOf(o.route, o.start ? '' : o.productId, o.body);
 }
 
+/** The commands the workflow decides with the province's rounds. */
+const ROUND_COMMANDS: ReadonlySet<string> = new Set(['AssignToProvincialRound', 'ConveneCouncil']);
+
 /**
  * Runs a user's command end to end, exactly once per (caller, Idempotency-Key) (api/idempotency.ts): a stored answer
  * only to a caller who may still see its case (404 otherwise); for a new request visibility (404), auditors (403) and
@@ -343,6 +351,10 @@ export class CommandService {
         start: o.start ?? false,
         // The read above may already be stale: the workflow checks the version again, in order with other commands.
         ...(expectedVersion === undefined ? {} : { expectedVersion }),
+        // What the province's rounds are now: an assignment joins an open one, a council may sit as its round's.
+        ...(ROUND_COMMANDS.has(o.command.type)
+          ? { rounds: await roundsOfProvince(this.sql, o.user.jurisdiction, localDate(new Date().toISOString())) }
+          : {}),
       });
     } catch (err) {
       if (o.start && err instanceof HttpProblem) {

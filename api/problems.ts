@@ -134,4 +134,9 @@ export const DOMAIN_REFUSALS = {
   invalid: { status: 422, vi: 'Dữ liệu của lệnh không hợp lệ hoặc mâu thuẫn với hồ sơ.' },
   star_above_band: { status: 422, vi: 'Hạng sao cao hơn mức mà khoảng điểm cho phép.' },
   star_not_allowed: { status: 422, vi: 'Hạng sao này không được công nhận ở cấp hoặc loại đánh giá này.' },
+  round_not_found: { status: 409, vi: 'Tỉnh chưa mở đợt đánh giá này.' },
+  round_already_open: { status: 409, vi: 'Đợt đánh giá này đã được mở.' },
+  round_closed: { status: 409, vi: 'Đợt đánh giá này đã kết thúc.' },
+  past_cut_off: { status: 409, vi: 'Hồ sơ được gửi lên tỉnh từ ngày chốt của đợt trở đi nên không vào đợt này.' },
+  round_of_other_province: { status: 422, vi: 'Đợt đánh giá này thuộc tỉnh khác.' },
 } as const satisfies Record<DomainErrorCode, { status: 403 | 409 | 422; vi: string }>;

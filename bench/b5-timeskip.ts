@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { createLogger } from '../config/logger';
 import { connect } from '../db';
-import { addDays, localDate, type Actor, type CommandInput } from '../domain';
+import { addDays, localDate, type Actor } from '../domain';
 import { DEFAULT_OFFSETS } from '../domain/notifications';
 import { timeSkippingServerPath } from '../temporal/binaries';
 import { registerSearchAttributes } from '../temporal/search-attributes';
@@ -18,7 +18,8 @@ import type { BenchEnv } from './env';
 import { pool, progress, round } from './env';
 import { caseWorkflowId, commandUpdate, type CommandRequest } from '../workflows/messages';
 import { runCase } from './driver';
-import { cycleSteps, provincialOffice } from './path';
+import { cycleSteps, provincialOffice, PROVINCE, type Step } from './path';
+import { openRoundFacts } from '../test/support/rounds';
 
 const DAY = 86_400_000;
 
@@ -47,7 +48,7 @@ const subjectOf = (productId: string): Actor => ({
 });
 
 function evaluation(productId: string, kind: 'upgrade' | 're_rating', score: number, star: 3 | 4) {
-  const steps: { actor: Actor; command: CommandInput }[] = [
+  const steps: Step[] = [
     {
       actor: subjectOf(productId),
       command: {
@@ -57,7 +58,11 @@ function evaluation(productId: string, kind: 'upgrade' | 're_rating', score: num
     },
     cycleSteps(productId)[5]!,
     cycleSteps(productId)[6]!,
-    { actor: provincialOffice, command: { type: 'AssignToProvincialRound', data: {} } },
+    {
+      actor: provincialOffice,
+      command: { type: 'AssignToProvincialRound', data: {} },
+      rounds: openRoundFacts(PROVINCE),
+    },
     {
       actor: provincialOffice,
       command: {
@@ -74,15 +79,15 @@ function evaluation(productId: string, kind: 'upgrade' | 're_rating', score: num
   return steps;
 }
 
-async function sendAll(
-  client: Client,
-  productId: string,
-  steps: { actor: Actor; command: CommandInput }[],
-  tag: string,
-): Promise<void> {
+async function sendAll(client: Client, productId: string, steps: Step[], tag: string): Promise<void> {
   for (const [i, step] of steps.entries()) {
     const commandId = `${productId}/${tag}${i + 1}`;
-    const request: CommandRequest = { commandId, actor: step.actor, command: step.command as never };
+    const request: CommandRequest = {
+      commandId,
+      actor: step.actor,
+      command: step.command as never,
+      ...(step.rounds ? { rounds: step.rounds } : {}),
+    };
     await client.workflow
       .getHandle(caseWorkflowId(productId))
       .executeUpdate(commandUpdate, { args: [request], updateId: commandId });

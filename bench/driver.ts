@@ -58,7 +58,12 @@ export async function runCase(
   const workflowId = caseWorkflowId(productId);
   for (const [index, step] of steps.entries()) {
     const commandId = commandIdOf(productId, index);
-    const request: CommandRequest = { commandId, actor: step.actor, command: step.command as never };
+    const request: CommandRequest = {
+      commandId,
+      actor: step.actor,
+      command: step.command as never,
+      ...(step.rounds ? { rounds: step.rounds } : {}),
+    };
     await withRetry(commandId, options, () =>
       index === 0
         ? client.workflow.executeUpdateWithStart(commandUpdate, {

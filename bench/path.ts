@@ -2,7 +2,8 @@
  * The commands of one full product cycle, idea → 3★ certificate (15 commands, 15 events), with actors in one
  * province and commune. Dates are relative to the workflow clock's "today" (the dev server runs in real time).
  */
-import { addDays, addMonths, localDate, ruleSetInForce, type Actor, type CommandInput } from '../domain';
+import { addDays, addMonths, localDate, ruleSetInForce, type Actor, type CommandInput, type Round } from '../domain';
+import { openRoundFacts } from '../test/support/rounds';
 
 export const PROVINCE = '01';
 export const COMMUNE = '00004';
@@ -10,6 +11,8 @@ export const COMMUNE = '00004';
 export interface Step {
   actor: Actor;
   command: CommandInput;
+  /** What the API sends with a command that concerns a round: the province's rounds (here all open). */
+  rounds?: Round[];
 }
 
 const subjectOf = (subjectId: string): Actor => ({ userId: `u-${subjectId}`, role: 'subject', office: subjectId });
@@ -65,7 +68,11 @@ export function cycleSteps(productId: string, now = new Date()): Step[] {
       actor: communeOfficer,
       command: { type: 'ForwardDossierToProvince', data: { letterRef: 'CV-12', sampleCount: 5 } },
     },
-    { actor: provincialOffice, command: { type: 'AssignToProvincialRound', data: {} } },
+    {
+      actor: provincialOffice,
+      command: { type: 'AssignToProvincialRound', data: {} },
+      rounds: openRoundFacts(PROVINCE),
+    },
     {
       actor: provincialOffice,
       command: { type: 'RequestMoreEvidence', data: { items: ['Hợp đồng liên kết'], dueDate: addDays(today, 10) } },

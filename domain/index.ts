@@ -3,3 +3,5 @@ export * from './case';
 export * from './calendar';
 export * from './rules';
 export * from './text';
+export * from './council';
+export * from './rounds';

@@ -1,7 +1,7 @@
 import { batchesOfStore, countEvents, readStream } from '../db/event-store';
-import { roundVersion, roundVersions } from '../db/rounds';
 import type { Sql, TransactionSql } from '../db';
 import { caseModel } from './case-model';
+import { roundsModel } from './rounds/model';
 import { foldEvents, type ProjectedEvent, type ReadModel, type StreamFold } from './read-model';
 
 /*
@@ -10,7 +10,7 @@ import { foldEvents, type ProjectedEvent, type ReadModel, type StreamFold } from
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each model's fold type is its own
 type AnyReadModel = ReadModel<any>;
-export const READ_MODELS: readonly AnyReadModel[] = [caseModel];
+export const READ_MODELS: readonly AnyReadModel[] = [caseModel, roundsModel];
 
 const modelsOf = (streamId: string) => READ_MODELS.filter((m) => m.owns(streamId));
 
@@ -49,15 +49,13 @@ export async function readModelVersion(sql: Sql | TransactionSql, streamId: stri
     const version = await model.version(sql, streamId);
     if (version !== null) return version;
   }
-  // The rounds table is still written by db/rounds.ts, outside the registry, until rounds are decided by the domain.
-  return streamId.startsWith('round:') ? roundVersion(sql, streamId) : null;
+  return null;
 }
 
 /** The version the read models hold for every stream they hold. */
 export async function readModelVersions(sql: Sql | TransactionSql): Promise<Map<string, number>> {
   const versions = new Map<string, number>();
   for (const model of READ_MODELS) for (const [id, v] of await model.versions(sql)) versions.set(id, v);
-  for (const [id, v] of await roundVersions(sql)) versions.set(id, v);
   return versions;
 }
 

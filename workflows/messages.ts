@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Actor, CaseState, Command, RecordedEvent } from '../domain';
+import type { Actor, CaseState, Command, RecordedEvent, Round } from '../domain';
 
 /** Task queue and workflow ids: one workflow per product case, its id derived from the product id. */
 export const DEFAULT_TASK_QUEUE = 'ocop-cases';
@@ -13,6 +13,12 @@ export interface CommandRequest {
   command: Command;
   /** The case version the caller decided on (If-Match); a different one refuses the command as stale. */
   expectedVersion?: number;
+  /**
+   * For the commands that concern a round (AssignToProvincialRound, ConveneCouncil): the rounds of the acting
+   * office's province as the API read them just before sending, recorded in history with the command. An assignment
+   * checks them (round-gate-v1); a council convened without members sits as its round's.
+   */
+  rounds?: Round[];
 }
 
 export interface CommandResult {

@@ -26,6 +26,8 @@ import {
   type Actor,
   type CaseState,
   type Command,
+  type CommandMeta,
+  type Round,
 } from '../domain';
 import {
   dueReminders,
@@ -116,6 +118,12 @@ export const PATCHES = {
    * Implies every earlier change, so a new run records this one marker.
    */
   leanAnswer: 'lean-answer-v1',
+  /**
+   * An assignment to a provincial round is checked against the province's rounds that come with the command (issue
+   * 16): the round must be open and the dossier forwarded before its cut-off, and the event names the round. Asked
+   * when an assignment is applied, as place-checks-v1 is, so saved histories replay their assignments unchecked.
+   */
+  roundGate: 'round-gate-v1',
 } as const;
 
 /** The commands whose decision `place-checks-v1` changes. */
@@ -171,12 +179,25 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
   setHandler(snapshotQuery, () => ({ productId, version, state, run }));
 
   /** Decides and records one command; callers hold the `busy` turn so commands apply one at a time. */
-  async function apply(commandId: string, command: Command, actor: Actor, at?: string): Promise<CommandResult> {
+  async function apply(
+    commandId: string,
+    command: Command,
+    actor: Actor,
+    at?: string,
+    rounds?: readonly Round[],
+  ): Promise<CommandResult> {
     // A deadline's command takes effect at the deadline itself (never before the case's last event), so an expiry
     // is dated the certificate's last valid day however late the timer fires.
     const now = at && at > lastAt ? at : new Date().toISOString();
     const placeChecks = PLACE_COMMANDS.has(command.type) ? patched(PATCHES.placeChecks) : true;
-    const decided = decideOrFail(command, state, { now, actor, ...readings, placeChecks });
+    const roundGate = command.type === 'AssignToProvincialRound' ? patched(PATCHES.roundGate) : true;
+    const decided = decideOrFail(command, state, {
+      now,
+      actor,
+      ...readings,
+      placeChecks,
+      ...(roundGate ? { rounds: rounds ?? [] } : {}),
+    });
     const before = state;
     const { state: next, recorded, states } = record(state, decided, now);
     if (recorded.length > 0) {
@@ -251,7 +272,7 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
         if (raced) return raced;
         // Another command may have been applied while this one waited for its turn.
         refuseStale(request.expectedVersion, version);
-        return await apply(request.commandId, request.command, request.actor);
+        return await apply(request.commandId, request.command, request.actor, undefined, request.rounds);
       } finally {
         busy = false;
       }
@@ -269,7 +290,12 @@ export async function productCase(input: ProductCaseInput): Promise<CaseState> {
         const parsed = commandSchema.safeParse(request.command);
         if (!parsed.success) throw caseFailure(CaseFailureType.InvalidCommand, parsed.error.message);
         // Validators do not run on replay: a new command is always checked as place-checks-v1 decides it.
-        decideOrFail(parsed.data, state, { now: new Date().toISOString(), actor: request.actor, ...readings });
+        decideOrFail(parsed.data, state, {
+          now: new Date().toISOString(),
+          actor: request.actor,
+          ...readings,
+          rounds: request.rounds ?? [],
+        });
       },
     },
   );
@@ -369,11 +395,7 @@ function refuseStale(expected: number | undefined, version: number): void {
   throw staleVersionFailure(version, expected);
 }
 
-function decideOrFail(
-  command: Command,
-  state: CaseState,
-  meta: { now: string; actor: Actor; legacyReadings?: true; placeChecks?: boolean },
-) {
+function decideOrFail(command: Command, state: CaseState, meta: CommandMeta) {
   try {
     return decide(command, state, meta);
   } catch (err: unknown) {

@@ -81,7 +81,8 @@ export const referenceRoutes = (): FastifyPluginAsyncZod => async (app) => {
       schema: {
         summary: 'The product sets of a rule-set and the score sheet of each (bộ sản phẩm, phiếu đánh giá)',
         description:
-          'Public. The rule-set in force today (Vietnam), on `at`, or named by `ruleSet`. Codes are the ' +
+          'Public. The rule-set in force today (Vietnam), on `at`, or named by `ruleSet` (one of the two: both ' +
+          'answer 400). Codes are the ' +
           '`productSetCode` of a registration and the `sheetCode` of a council’s scores.',
         tags: ['reference'],
         querystring: productSetsQuery,

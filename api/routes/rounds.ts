@@ -1,58 +1,26 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { closeRound, getRound, listRounds, openRound, RoundStateError, roundIdOf, type Round } from '../../db/rounds';
-import { localDate, ruleSetInForce } from '../../domain';
+import { openRoundData, roundIdOf, type RoundCommand } from '../../domain';
 import { dossiersOfRound } from '../../read-models/cases/queries';
+import { findVisibleRound, listRounds, roundSchema, type RoundView } from '../../read-models/rounds/queries';
 import type { AppDeps } from '../app';
-import { actorOf, principalOf, requireCaller, type Principal } from '../auth';
-import { idempotentId } from '../commands';
+import { principalOf, requireCaller, type Principal } from '../auth';
 import { fingerprintOf, Idempotency } from '../idempotency';
 import { commonProblems, HttpProblem, queryProblems } from '../problems';
-import { commandHeaders } from '../schemas';
+import { executeRoundCommand } from '../rounds';
+import { commandHeaders, strictDeep } from '../schemas';
 
-const seat = z.strictObject({
-  memberId: z.string().trim().min(1).max(64),
-  role: z.enum(['chair', 'member', 'secretary']),
-});
-export const openBody = z.strictObject({
-  year: z.number().int().min(2019).max(2050),
-  round: z.union([z.literal(1), z.literal(2)]),
-  /** The provincial council (Hội đồng đánh giá, phân hạng) of this round. */
-  /** Exactly one chair, each member once: checked by the route (422), as ConveneCouncil's rules are. */
-  council: z.array(seat).min(1).max(50),
-});
-
-/** What is wrong with a council beyond its shape (rules across its seats, which no schema states), or null. */
-function councilRuleBroken(council: z.infer<typeof seat>[]): string | null {
-  if (council.filter((s) => s.role === 'chair').length !== 1) return 'a council has exactly one chair';
-  if (new Set(council.map((s) => s.memberId)).size !== council.length) return 'a member is listed twice';
-  return null;
-}
-export const roundSchema = z.object({
-  roundId: z.string(),
-  provinceCode: z.string(),
-  year: z.number().int(),
-  round: z.number().int(),
-  cutOff: z.string(),
-  decideBy: z.string(),
-  status: z.enum(['open', 'closed']),
-  council: z.array(z.object({ memberId: z.string(), role: z.string() })),
-  openedAt: z.string(),
-  closedAt: z.string().nullable(),
-  version: z.number().int(),
-});
+export { roundSchema };
+/** Strict at every level, as the commands' bodies are: an unknown field is a 400, never dropped. */
+export const openBody = strictDeep(openRoundData) as typeof openRoundData;
 export const roundDetailSchema = roundSchema.extend({
   /** Dossiers of this province assigned to this round, from the cases read model. */
   dossiers: z.array(z.object({ productId: z.string(), productName: z.string().nullable(), stage: z.string() })),
 });
 const roundParams = z.strictObject({ roundId: z.string().regex(/^round:[\w-]{1,64}:\d{4}:[12]$/) });
 
-/** Who sees a round: its province's officials, council and auditors; the Ministry and admins everywhere. */
-function seesProvince(user: Principal, provinceCode: string): boolean {
-  if (user.role === 'ministry' || user.role === 'admin') return true;
-  if (user.role === 'auditor' && user.jurisdiction === 'VN') return true;
-  return ['provincial_office', 'council_member', 'auditor'].includes(user.role) && user.jurisdiction === provinceCode;
-}
+const roundNotFound = (roundId: string) =>
+  new HttpProblem(404, 'Not Found', { detail: `Không có đợt đánh giá ${roundId}. / No round ${roundId}.` });
 
 /** Provincial evaluation rounds (đợt đánh giá): open with a council, close, list, and the dossiers in one. */
 export const roundRoutes =
@@ -62,12 +30,36 @@ export const roundRoutes =
     // One opening or closing per (caller, Idempotency-Key), as for the commands on a case (api/idempotency.ts).
     const idempotency = new Idempotency(deps.sql);
 
-    async function visibleRound(user: Principal, roundId: string): Promise<Round> {
-      const round = await getRound(deps.sql, roundId);
-      if (!round || !seesProvince(user, round.provinceCode)) {
-        throw new HttpProblem(404, 'Not Found', { detail: `no round ${roundId}` });
-      }
+    async function visibleRound(user: Principal, roundId: string): Promise<RoundView> {
+      const round = await findVisibleRound(deps.sql, user, roundId);
+      if (!round) throw roundNotFound(roundId);
       return round;
+    }
+
+    /** Runs a command on a round once per (caller, Idempotency-Key); a refusal by the decider is the key's answer. */
+    function once(user: Principal, key: string, route: string, roundId: string, command: RoundCommand, body: unknown) {
+      // Who may, before the key is even looked at (as for a case's commands); the decider says it again.
+      if (user.role !== 'provincial_office') {
+        throw new HttpProblem(403, 'Forbidden', {
+          code: 'forbidden',
+          detail:
+            'Chỉ cơ quan đầu mối OCOP cấp tỉnh mở và kết thúc đợt đánh giá. / Only a provincial OCOP office opens ' +
+            'and closes rounds.',
+        });
+      }
+      return idempotency.once<RoundView>({
+        user,
+        key,
+        fingerprint: fingerprintOf(route, roundId, body),
+        target: roundId,
+        admit: async () => undefined,
+        checkReplay: async (id) => void (await visibleRound(user, id)),
+        run: async () => ({
+          status: route.endsWith('/close') ? 200 : 201,
+          body: await executeRoundCommand(deps.sql, { user, key, roundId, command }),
+        }),
+        definitive: (problem) => problem.extra.code !== undefined,
+      });
     }
 
     app.post(
@@ -87,56 +79,10 @@ export const roundRoutes =
       },
       async (req, reply) => {
         const user = principalOf(req);
-        if (user.role !== 'provincial_office') {
-          throw new HttpProblem(403, 'Forbidden', {
-            code: 'forbidden',
-            detail: 'only a provincial OCOP office opens rounds',
-          });
-        }
-        const broken = councilRuleBroken(req.body.council);
-        if (broken) {
-          throw new HttpProblem(422, 'Unprocessable Content', {
-            detail: `body.council: ${broken}`,
-            errors: [{ field: 'body.council', message: broken }],
-          });
-        }
-        const now = new Date().toISOString();
-        const ruleSet = ruleSetInForce(localDate(now));
-        const slot = ruleSet.rounds?.provincial.find((r) => r.round === req.body.round);
-        if (!slot) {
-          throw new HttpProblem(422, 'Unprocessable', { detail: `${ruleSet.title} fixes no round ${req.body.round}` });
-        }
-        const provinceCode = user.jurisdiction;
-        const roundId = roundIdOf(provinceCode, req.body.year, req.body.round);
-        const answer = await idempotency.once<Round>({
-          user,
-          key: req.headers['idempotency-key'],
-          fingerprint: fingerprintOf('POST /rounds', roundId, req.body),
-          target: roundId,
-          admit: async () => undefined,
-          checkReplay: async (id) => void (await visibleRound(user, id)),
-          run: async () => {
-            try {
-              const round = await openRound(deps.sql, {
-                commandId: idempotentId('R', user.sub, req.headers['idempotency-key']),
-                actor: actorOf(user),
-                now,
-                provinceCode,
-                year: req.body.year,
-                round: req.body.round,
-                cutOff: `${req.body.year}-${slot.cutOff}`,
-                decideBy: `${req.body.year}-${slot.decideBy}`,
-                council: req.body.council,
-                ruleSetId: ruleSet.id,
-              });
-              return { status: 201, body: round };
-            } catch (err) {
-              if (err instanceof RoundStateError) throw new HttpProblem(409, 'Conflict', { detail: err.message });
-              throw err;
-            }
-          },
-          definitive: (problem) => problem.status === 409,
-        });
+        // The round is the office's province's (a caller of any other role is refused by the decider, 403).
+        const roundId = roundIdOf(user.jurisdiction, req.body.year, req.body.round);
+        const command: RoundCommand = { type: 'OpenRound', data: req.body };
+        const answer = await once(user, req.headers['idempotency-key'], 'POST /rounds', roundId, command, req.body);
         return reply
           .code(201)
           .header('location', `/rounds/${encodeURIComponent(answer.body.roundId)}`)
@@ -160,36 +106,9 @@ export const roundRoutes =
       async (req, reply) => {
         const user = principalOf(req);
         const round = await visibleRound(user, req.params.roundId);
-        if (user.role !== 'provincial_office') {
-          throw new HttpProblem(403, 'Forbidden', {
-            code: 'forbidden',
-            detail: 'only the provincial OCOP office closes rounds',
-          });
-        }
-        const answer = await idempotency.once<Round>({
-          user,
-          key: req.headers['idempotency-key'],
-          fingerprint: fingerprintOf('POST /rounds/:roundId/close', round.roundId, {}),
-          target: round.roundId,
-          admit: async () => undefined,
-          checkReplay: async (id) => void (await visibleRound(user, id)),
-          run: async () => {
-            try {
-              const closed = await closeRound(deps.sql, {
-                commandId: idempotentId('R', user.sub, req.headers['idempotency-key']),
-                actor: actorOf(user),
-                now: new Date().toISOString(),
-                roundId: round.roundId,
-                ruleSetId: ruleSetInForce(localDate(new Date().toISOString())).id,
-              });
-              return { status: 200, body: closed };
-            } catch (err) {
-              if (err instanceof RoundStateError) throw new HttpProblem(409, 'Conflict', { detail: err.message });
-              throw err;
-            }
-          },
-          definitive: (problem) => problem.status === 409,
-        });
+        const command: RoundCommand = { type: 'CloseRound', data: {} };
+        const route = 'POST /rounds/:roundId/close';
+        const answer = await once(user, req.headers['idempotency-key'], route, round.roundId, command, {});
         return reply.header('idempotent-replayed', String(answer.replayed)).send(answer.body);
       },
     );
@@ -210,13 +129,7 @@ export const roundRoutes =
       },
       async (req) => {
         const user = principalOf(req);
-        const nationwide = user.role === 'ministry' || user.role === 'admin' || user.jurisdiction === 'VN';
-        const provinceCode = nationwide ? req.query.province : user.jurisdiction;
-        const rounds = await listRounds(deps.sql, {
-          ...(provinceCode ? { provinceCode } : {}),
-          ...(req.query.year ? { year: req.query.year } : {}),
-        });
-        return { items: rounds.filter((r) => seesProvince(user, r.provinceCode)) };
+        return { items: await listRounds(deps.sql, user, { provinceCode: req.query.province, year: req.query.year }) };
       },
     );
 
@@ -237,5 +150,3 @@ export const roundRoutes =
       },
     );
   };
-
-export { roundIdOf };

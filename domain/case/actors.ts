@@ -1,3 +1,5 @@
+import type { Round } from '../rounds/round';
+
 /** The roles a person may hold (a bearer token or an account carries one). */
 export const USER_ROLES = [
   'subject',
@@ -41,6 +43,12 @@ export interface CommandMeta {
    * (`place-checks-v1`), so that their saved histories decide as they did.
    */
   placeChecks?: boolean;
+  /**
+   * The rounds of the case's province as the API read them, for the commands that concern a round
+   * (AssignToProvincialRound, ConveneCouncil). Given, an assignment is checked against them: the round must be open
+   * and the dossier forwarded before its cut-off. Absent only for runs recorded before `round-gate-v1`.
+   */
+  rounds?: readonly Round[] | undefined;
 }
 
 export const MINISTRY_OFFICE = 'MINISTRY';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { shared } from '../shared';
 import { RuleSetId } from '../rules';
+import { councilSchema } from '../council';
 import { ROLES } from './actors';
 
 /*
@@ -134,6 +135,14 @@ const schemas = shared('domain/case/commands', () => {
     roundLabel: z.string().trim().max(100).optional(),
     /** For rule-sets without a fixed calendar, the date the province's plan sets for the decision. */
     decideBy: localDateSchema.optional(),
+    /**
+     * The province's round to join (round:<province>:<year>:<1|2>); by default the one the forwarding date falls in.
+     * Either way it must be open and the dossier forwarded before its cut-off.
+     */
+    roundId: z
+      .string()
+      .regex(/^round:[\w-]{1,64}:\d{4}:[12]$/, 'expected round:<province>:<year>:<1|2>')
+      .optional(),
   });
   /** The advisory team (Tổ tư vấn) asks for more evidence (đề xuất bổ sung hồ sơ). */
   const requestMoreEvidenceData = z.object({
@@ -155,10 +164,8 @@ const schemas = shared('domain/case/commands', () => {
   const conveneCouncilData = z.object({
     /** Product-set code of the score sheet (domain/scoring), e.g. `fresh-produce`. */
     sheetCode: code,
-    members: z
-      .array(z.object({ memberId: code, role: z.enum(['chair', 'member', 'secretary']) }))
-      .min(1)
-      .max(50),
+    /** The council's seats; by default the council the province opened the dossier's round with. */
+    members: councilSchema.optional(),
     /** Submissions the chair needs to close; more than half of the scoring members by default. */
     quorum: z.number().int().min(1).max(50).optional(),
   });

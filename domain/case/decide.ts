@@ -1,6 +1,7 @@
 import { earliest, endOfLocalDay, localDate, startOfLocalDay } from '../calendar';
 import type { Certificate } from './state';
-import { ruleSetById, ruleSetForCase, ruleSetInForce } from '../rules';
+import { provincialRoundOf, ruleSetById, ruleSetForCase, ruleSetInForce } from '../rules';
+import { parseRoundId, roundIdOf, type Round } from '../rounds/round';
 import {
   councilResult,
   defaultQuorum,
@@ -17,6 +18,7 @@ import type { Actor, CommandMeta } from './actors';
 import { MINISTRY_OFFICE } from './actors';
 import { commandMetaSchema, commandSchema, SYSTEM_COMMANDS } from './commands';
 import type { Command, CommandInput, CommandOf, CommandType, CouncilResult } from './commands';
+import { councilIssue, type CouncilSeat } from '../council';
 import { DomainError, type DomainErrorCode, type FieldIssue } from './errors';
 import type { DomainEvent } from './events';
 import {
@@ -124,6 +126,8 @@ interface Ctx {
   legacy: boolean;
   /** `CommandMeta.placeChecks`. */
   placeChecks: boolean;
+  /** `CommandMeta.rounds`: null when not given (no round gate). */
+  rounds: readonly Round[] | null;
 }
 
 function fail(ctx: Ctx, code: DomainErrorCode, message: string): never {
@@ -160,6 +164,7 @@ export function decide(command: Command | CommandInput, state: CaseState, meta: 
     actor: parsedMeta.data.actor,
     legacy: parsedMeta.data.legacyReadings === true,
     placeChecks: meta.placeChecks !== false,
+    rounds: meta.rounds ?? null,
   };
 
   if (!ALLOWED_STAGES[cmd.type].includes(stage)) {
@@ -946,8 +951,11 @@ function assignToRound(cmd: CommandOf<'AssignToProvincialRound'>, c: EvaluatingC
   const ruleSet = ruleSetById(e.ruleSetId);
   const forwardedOn = e.forwardedOn ?? ctx.today;
   const fixed = provincialRound(forwardedOn, ruleSet);
-  let round: { round: number | null; year: number; cutOff: string | null; decideBy: string };
-  if (fixed) {
+  let round: { round: number | null; year: number; cutOff: string | null; decideBy: string; roundId?: string };
+  const roundId = cmd.data.roundId ?? (fixed ? roundIdOf(ctx.actor.office, fixed.year, fixed.round) : null);
+  if (roundId && ctx.rounds) {
+    round = openRoundFor(roundId, c, forwardedOn, ctx);
+  } else if (fixed) {
     round = fixed;
   } else {
     // Before QĐ 26/2026 each province planned its own rounds; an old case still open has its Art. 12.2 limit.
@@ -974,6 +982,37 @@ function assignToRound(cmd: CommandOf<'AssignToProvincialRound'>, c: EvaluatingC
   ];
 }
 
+/**
+ * The open round of the case's province a dossier forwarded on `forwardedOn` may join (QĐ 26/2026 art. 5.1): the
+ * province opened it, has not closed it, and the dossier reached the province strictly before its cut-off.
+ */
+function openRoundFor(roundId: string, c: EvaluatingCase, forwardedOn: string, ctx: Ctx) {
+  const named = parseRoundId(roundId);
+  if (!named || !officesForProvince(c.places.provinceCode).includes(named.provinceCode)) {
+    fail(ctx, 'round_of_other_province', `Round ${roundId} is not one of province ${c.places.provinceCode}.`);
+  }
+  const opened = ctx.rounds?.find((r) => r.roundId === roundId);
+  if (!opened)
+    fail(
+      ctx,
+      'round_not_found',
+      `Province ${named.provinceCode} has not opened round ${named.round} of ${named.year}.`,
+    );
+  if (opened.status === 'closed') fail(ctx, 'round_closed', `Round ${opened.round} of ${opened.year} is closed.`);
+  if (forwardedOn >= opened.cutOff) {
+    fail(
+      ctx,
+      'past_cut_off',
+      `The dossier reached the province on ${forwardedOn}, not before the cut-off ${opened.cutOff} of round ` +
+        `${opened.round} of ${opened.year}.`,
+    );
+  }
+  // The case's decision date is the last day before the round's own (the law's "trước ngày …").
+  const slot = provincialRoundOf(opened.year, opened.round, ruleSetById(c.evaluation.ruleSetId));
+  const decideBy = slot?.lastDecisionDate ?? opened.decideBy;
+  return { round: opened.round, year: opened.year, cutOff: opened.cutOff, decideBy, roundId };
+}
+
 // ------------------------------------------------------------------------------------ online council scoring
 
 function conveneCouncil(cmd: CommandOf<'ConveneCouncil'>, c: EvaluatingCase, ctx: Ctx): DomainEvent[] {
@@ -982,14 +1021,29 @@ function conveneCouncil(cmd: CommandOf<'ConveneCouncil'>, c: EvaluatingCase, ctx
     fail(ctx, 'invalid', 'Members have already scored this dossier; the council cannot be changed now.');
   }
   const sheet = sheetFor(cmd.data.sheetCode, ctx);
-  const { members } = cmd.data;
-  const ids = new Set(members.map((m) => m.memberId));
-  if (ids.size !== members.length) fail(ctx, 'invalid', 'A member is listed twice.');
-  if (members.filter((m) => m.role === 'chair').length !== 1) fail(ctx, 'invalid', 'A council has exactly one chair.');
+  const members = cmd.data.members ?? councilOfRound(c, ctx);
+  const broken = councilIssue(members);
+  if (broken) fail(ctx, 'invalid', broken.en);
   const scoring = members.filter((m) => m.role !== 'secretary').length;
   const quorum = cmd.data.quorum ?? defaultQuorum(scoring);
   if (quorum > scoring) fail(ctx, 'invalid', `A quorum of ${quorum} exceeds the ${scoring} scoring members.`);
   return [{ type: 'CouncilConvened', data: { sheetCode: sheet.code, members, quorum, convenedOn: ctx.today } }];
+}
+
+/** The council the dossier's round was opened with: a dossier convened without members of its own sits before it. */
+function councilOfRound(c: EvaluatingCase, ctx: Ctx): CouncilSeat[] {
+  const assigned = c.evaluation.round;
+  const roundId =
+    assigned?.roundId ?? (assigned?.round ? roundIdOf(ctx.actor.office, assigned.year, assigned.round) : null);
+  const round = roundId ? ctx.rounds?.find((r) => r.roundId === roundId) : undefined;
+  if (!round) {
+    return fail(
+      ctx,
+      'invalid',
+      'members: the dossier is in no round opened with a council; name the members of its council.',
+    );
+  }
+  return round.council;
 }
 
 function submitCouncilScores(cmd: CommandOf<'SubmitCouncilScores'>, c: EvaluatingCase, ctx: Ctx): DomainEvent[] {

@@ -21,6 +21,16 @@ export const DomainErrorCode = {
   StarNotAllowed: 'star_not_allowed',
   /** A decision the law takes only on a prior submission (a revocation, art. 8.3) came without one. */
   ProposalRequired: 'proposal_required',
+  /** The round named, or the one the dossier's forwarding date falls in, has not been opened by the province. */
+  RoundNotFound: 'round_not_found',
+  /** A round is opened once. */
+  RoundAlreadyOpen: 'round_already_open',
+  /** The round is closed: nothing joins it, it closes once. */
+  RoundClosed: 'round_closed',
+  /** The dossier was forwarded on or after the round's cut-off. */
+  PastCutOff: 'past_cut_off',
+  /** The round named belongs to another province than the case. */
+  RoundOfOtherProvince: 'round_of_other_province',
 } as const;
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];
 

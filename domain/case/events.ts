@@ -1,3 +1,4 @@
+import type { CouncilSeat } from '../council';
 import type { RuleSetId } from '../rules';
 import type { CouncilResult, DossierKind, RecognitionLevel, RevocationGround } from './commands';
 import type { Form03, Outcome, Places } from './state';
@@ -84,6 +85,8 @@ export type DomainEvent =
         decideBy: string;
         label: string | null;
         decisionDue: string;
+        /** The province's round the dossier joined; recorded from round-gate-v1 on. */
+        roundId?: string;
       };
     }
   | { type: 'EvidenceRequested'; data: { items: string[]; dueDate: string; requestedOn: string } }
@@ -99,7 +102,7 @@ export type DomainEvent =
       type: 'CouncilConvened';
       data: {
         sheetCode: string;
-        members: { memberId: string; role: 'chair' | 'member' | 'secretary' }[];
+        members: CouncilSeat[];
         quorum: number;
         convenedOn: string;
       };

@@ -92,8 +92,9 @@ export function evolve(state: CaseState, event: RecordedEvent | DomainEvent): Ca
         : s;
     case 'AssignedToRound': {
       if (!isEvaluating(s)) return s;
-      const { round, year, cutOff, decideBy, label, decisionDue } = event.data;
-      return evaluate(s, 'under_review', { round: { round, year, cutOff, decideBy, label }, decisionDue });
+      const { round, year, cutOff, decideBy, label, decisionDue, roundId } = event.data;
+      const assigned = { round, year, cutOff, decideBy, label, ...(roundId ? { roundId } : {}) };
+      return evaluate(s, 'under_review', { round: assigned, decisionDue });
     }
     case 'EvidenceRequested': {
       const { dueDate, requestedOn, items } = event.data;

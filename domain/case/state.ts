@@ -131,7 +131,15 @@ export interface Evaluation {
   returned: { reason: string; missing: string[]; completeBy: string; backTo: Stage } | null;
   form03: Form03 | null;
   forwardedOn: string | null;
-  round: { round: number | null; year: number; cutOff: string | null; decideBy: string; label: string | null } | null;
+  round: {
+    round: number | null;
+    year: number;
+    cutOff: string | null;
+    decideBy: string;
+    label: string | null;
+    /** The round opened by the province (round:<province>:<year>:<n>); absent before round-gate-v1. */
+    roundId?: string | null;
+  } | null;
   evidenceDue: string | null;
   review: ReviewEntry[];
   /** Latest date the decision is due: round, 45-day re-rating limit, or the transitional 60/30 days. */

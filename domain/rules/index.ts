@@ -410,6 +410,26 @@ export function provincialRoundFor(forwardedOnDate: string, ruleSet: RuleSet): P
   return nextRound(forwardedOnDate, requireRounds(ruleSet).provincial, ruleSet, 'provincial');
 }
 
+/**
+ * Round `round` of `year` in a rule-set's provincial calendar: its cut-off and decision dates (what a province opens
+ * with POST /rounds). Null for a rule-set without a round calendar.
+ */
+export function provincialRoundOf(year: number, round: 1 | 2, ruleSet: RuleSet): ProvincialRound | null {
+  const slot = ruleSet.rounds?.provincial.find((r) => r.round === round);
+  return slot ? roundOfSlot(year, slot) : null;
+}
+
+function roundOfSlot(year: number, slot: { round: 1 | 2; cutOff: MonthDay; decideBy: MonthDay }): ProvincialRound {
+  const decideBy = `${year}-${slot.decideBy}`;
+  return {
+    round: slot.round,
+    year,
+    cutOff: `${year}-${slot.cutOff}`,
+    decideBy,
+    lastDecisionDate: addDays(decideBy, -1),
+  };
+}
+
 /** The first round of a calendar whose cut-off falls strictly after `date`, this year or the next. */
 function nextRound(
   date: string,
@@ -421,11 +441,7 @@ function nextRound(
   const year = Number(date.slice(0, 4));
   for (const y of [year, year + 1]) {
     for (const r of rounds) {
-      const cutOff = `${y}-${r.cutOff}`;
-      if (date < cutOff) {
-        const decideBy = `${y}-${r.decideBy}`;
-        return { round: r.round, year: y, cutOff, decideBy, lastDecisionDate: addDays(decideBy, -1) };
-      }
+      if (date < `${y}-${r.cutOff}`) return roundOfSlot(y, r);
     }
   }
   throw new RuleNotDefinedError(ruleSet.id, `${level} round after ${date}`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Sql } from '../../db';
 import { readStream } from '../../db/event-store';
+import { councilSeatSchema, type CouncilSeat } from '../../domain/council';
 import { councilResult, getSheet, type CouncilOutcome } from '../../domain/scoring';
 import type { CaseWhereabouts, Viewer } from '../scope';
 import { COUNCIL_EVENT_TYPES, isOwnSheet, seesOpenCouncilScores } from './confidentiality';
@@ -11,11 +12,10 @@ import { COUNCIL_EVENT_TYPES, isOwnSheet, seesOpenCouncilScores } from './confid
  * events as they are stored, read from the event store when asked.
  */
 
-const member = z.object({ memberId: z.string(), role: z.enum(['chair', 'member', 'secretary']) });
 export const councilSchema = z.object({
   productId: z.string(),
   sheetCode: z.string(),
-  members: z.array(member),
+  members: z.array(councilSeatSchema),
   quorum: z.number().int(),
   /** `scoring` while sheets come in; `recorded` once the council's result is in the case's record. */
   status: z.enum(['scoring', 'recorded']),
@@ -80,7 +80,7 @@ export async function councilOf(
   if (start < 0) return null;
   const convened = rows[start]!.data as {
     sheetCode: string;
-    members: z.infer<typeof member>[];
+    members: CouncilSeat[];
     quorum: number;
   };
   const latest = new Map<string, { total: number; selections: never[]; at: string }>();

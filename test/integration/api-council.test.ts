@@ -5,6 +5,7 @@ import { COMMAND_EXAMPLES } from '../../api/examples';
 import { kebabOf, type CaseCommandType } from '../../api/routes/commands';
 import { createLogger } from '../../config/logger';
 import { allCriteria, getSheet } from '../../domain/scoring';
+import { openTodaysRound } from '../support/rounds';
 import { startHarness, type Harness } from './harness';
 
 // Issue 7 over HTTP: each council member scores the dossier on the real sheet with their own token, the last sheet
@@ -57,6 +58,7 @@ describe('council scoring over HTTP', () => {
     const subject = await token('subject', SUBJECT, SUBJECT);
     const commune = await token('commune_officer', COMMUNE, 'cc-commune');
     const province = await token('provincial_office', PROVINCE, 'cc-province');
+    await openTodaysRound(app, province, PROVINCE);
     const chair = await token('council_member', PROVINCE, 'cc-chair');
     const member = await token('council_member', PROVINCE, 'cc-member');
     const secretary = await token('council_member', PROVINCE, 'cc-secretary');

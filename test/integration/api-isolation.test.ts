@@ -6,6 +6,7 @@ import { COMMAND_EXAMPLES } from '../../api/examples';
 import { kebabOf, type CaseCommandType } from '../../api/routes/commands';
 import { createLogger } from '../../config/logger';
 import { allCriteria, getSheet } from '../../domain/scoring';
+import { openTodaysRound } from '../support/rounds';
 import { startHarness, type Harness } from './harness';
 
 // Issue 15, findings 3, 4, 5 and 9 over HTTP: stream ids in separate namespaces and nothing told about cases outside
@@ -269,6 +270,7 @@ describe('council confidentiality', () => {
     const commune = await token('commune_officer', COMMUNE, 'iso-commune');
     const office = await token('provincial_office', PROVINCE, 'iso-office');
     const auditor = await token('auditor', PROVINCE, 'iso-auditor');
+    await openTodaysRound(app, office, PROVINCE);
     const chair = await token('council_member', PROVINCE, 'iso-chair');
     const member = await token('council_member', PROVINCE, 'iso-member');
     const secretary = await token('council_member', PROVINCE, 'iso-secretary');

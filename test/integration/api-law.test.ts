@@ -6,6 +6,7 @@ import { kebabOf, type CaseCommandType } from '../../api/routes/commands';
 import { createLogger } from '../../config/logger';
 import { addDays, addMonths, localDate, ruleSetInForce } from '../../domain';
 import { allCriteria, getSheet } from '../../domain/scoring';
+import { openTodaysRound } from '../support/rounds';
 import { startHarness, type Harness } from './harness';
 
 // Issue 14, "The law", through the HTTP API as an office and a subject use it: the re-rating window and art. 12.3,
@@ -37,6 +38,7 @@ beforeAll(async () => {
   tokens.subject = await token('subject', SUBJECT, SUBJECT);
   tokens.commune = await token('commune_officer', COMMUNE);
   tokens.province = await token('provincial_office', PROVINCE);
+  await openTodaysRound(app, tokens.province, PROVINCE);
 });
 afterAll(async () => {
   await app?.close();

@@ -5,6 +5,7 @@ import { COMMAND_EXAMPLES } from '../../api/examples';
 import { statistics, STATISTICS_DIMENSIONS } from '../../read-models/counts/queries';
 import { kebabOf, type CaseCommandType } from '../../api/routes/commands';
 import { createLogger } from '../../config/logger';
+import { openTodaysRound } from '../support/rounds';
 import { startHarness, type Harness } from './harness';
 
 // Codes only this file uses, so counts and lists are not disturbed by files running beside it.
@@ -34,6 +35,8 @@ beforeAll(async () => {
   tokens.subject = await token('subject', SUBJECT, SUBJECT);
   tokens.commune = await token('commune_officer', COMMUNE);
   tokens.province = await token('provincial_office', PROVINCE);
+  // Dossiers forwarded today join the round of the calendar the province has opened.
+  await openTodaysRound(app, tokens.province, PROVINCE);
   tokens.auditor = await token('auditor', PROVINCE);
   tokens.otherCommune = await token('commune_officer', '04795');
   tokens.otherProvince = await token('provincial_office', '26');

@@ -11,6 +11,7 @@ import { COMMAND_EXAMPLES } from '../../api/examples';
 import { COMMAND_DOCS, kebabOf, type CaseCommandType } from '../../api/routes/commands';
 import { createLogger } from '../../config/logger';
 import { addDays, addMonths, localDate, ruleSetInForce } from '../../domain';
+import { openTodaysRound } from '../support/rounds';
 import { startHarness, type Harness } from './harness';
 
 const PROVINCE = '31';
@@ -73,6 +74,7 @@ beforeAll(async () => {
       tokens.set(`${role}/${side}`, await signToken(secret, { role, ...jurisdictionOf(role, side) }));
     }
   }
+  await openTodaysRound(app, tokens.get('provincial_office/own')!, PROVINCE);
 });
 afterAll(async () => {
   await app?.close();

@@ -22,6 +22,7 @@ import { canonicalJson } from '../../db/canonical';
 import type { Actor, CommandInput } from '../../domain';
 import { caseWorkflowId, commandUpdate, snapshotQuery, type CommandResult } from '../../workflows/messages';
 import type { productCase } from '../../workflows/product-case';
+import { roundsFor } from '../support/rounds';
 import { startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -108,7 +109,7 @@ async function drive(
 ): Promise<(CommandResult & { reported: unknown })[]> {
   const results: (CommandResult & { reported: unknown })[] = [];
   for (const [i, [actor, command]] of steps.entries()) {
-    const request = { commandId: `${productId}:${i}`, actor, command: command as never };
+    const request = { commandId: `${productId}:${i}`, actor, command: command as never, ...roundsFor(actor, command) };
     const answer: CommandResult =
       i === 0
         ? await h.client.workflow.executeUpdateWithStart(commandUpdate, {

@@ -4,6 +4,7 @@ import { readStream } from '../../db/event-store';
 import type { Sql } from '../../db';
 import { caseWorkflowId, commandUpdate, snapshotQuery, type CommandResult } from '../../workflows/messages';
 import type { productCase } from '../../workflows/product-case';
+import { roundsFor } from '../support/rounds';
 
 /**
  * A command's answer with the case state after it. Runs from lean-answer-v1 on answer events and version only; the
@@ -50,6 +51,7 @@ export class CaseDriver {
         actor,
         command: command as never,
         ...(expectedVersion === undefined ? {} : { expectedVersion }),
+        ...roundsFor(actor, command),
       };
       const result = await this.client.workflow
         .getHandle(this.workflowId)

@@ -13,6 +13,9 @@ import { createCaseWorker } from '../../worker';
 import { installTemporalRuntime } from '../../worker/runtime';
 import { caseWorkflowId, commandUpdate, type CommandResult } from '../../workflows/messages';
 import type { productCase } from '../../workflows/product-case';
+import { roundsFor } from '../support/rounds';
+import { executeRoundCommand } from '../../api/rounds';
+import { roundIdOf } from '../../domain';
 
 /*
  * The read models against a database of their own (created here, dropped at the end), so the full-table diffs see
@@ -145,7 +148,7 @@ function idea(productId: string, p: Place): Step[] {
 async function drive(productId: string, steps: Step[]): Promise<CommandResult[]> {
   const results: CommandResult[] = [];
   for (const [i, [actor, command]] of steps.entries()) {
-    const request = { commandId: `${productId}:${i}`, actor, command: command as never };
+    const request = { commandId: `${productId}:${i}`, actor, command: command as never, ...roundsFor(actor, command) };
     results.push(
       i === 0
         ? await client.workflow.executeUpdateWithStart(commandUpdate, {
@@ -208,9 +211,31 @@ const ids = {
   upgraded: `P-UPGRADED-${run}`,
 };
 
-describe('read models: cases, certificates and counts', () => {
+/** Two rounds of province 19: one open, one opened and closed (the rounds read model). */
+async function driveRounds(): Promise<void> {
+  const office = { sub: 'u-p-19', role: 'provincial_office' as const, jurisdiction: '19' };
+  const council = [
+    { memberId: 'chair-19', role: 'chair' as const },
+    { memberId: 'member-19', role: 'member' as const },
+  ];
+  for (const [round, close] of [
+    [1, false],
+    [2, true],
+  ] as const) {
+    const roundId = roundIdOf('19', 2030, round);
+    const command = { type: 'OpenRound' as const, data: { year: 2030, round, council } };
+    await executeRoundCommand(sql, { user: office, key: `open-${run}-${round}`, roundId, command });
+    if (close) {
+      const closing = { type: 'CloseRound' as const, data: {} };
+      await executeRoundCommand(sql, { user: office, key: `close-${run}-${round}`, roundId, command: closing });
+    }
+  }
+}
+
+describe('read models: cases, certificates, counts and rounds', () => {
   beforeAll(async () => {
     await Promise.all([
+      driveRounds(),
       drive(ids.certified, [...idea(ids.certified, north), ...evaluation(north, 75.5, 4)]),
       drive(ids.revoked, [
         ...idea(ids.revoked, north2),
@@ -337,9 +362,11 @@ describe('read models: cases, certificates and counts', () => {
   it('rebuilds every read model from the events alone, identical row for row', async () => {
     const live = await snapshot();
     expect(live.cases).toHaveLength(5);
+    expect(live.rounds!.map((r) => r.status).sort()).toEqual(['closed', 'open']);
     const result = await rebuildReadModels(sql, { batchSize: 7 });
-    expect(result).toMatchObject({ rows: { cases: 5, certificates: 4 }, skippedStreams: 0 });
-    expect(result.events).toBe(live.cases!.reduce<number>((n, c) => n + (c as { version: number }).version, 0));
+    expect(result).toMatchObject({ rows: { cases: 5, certificates: 4, rounds: 2 }, skippedStreams: 0 });
+    const versions = [...live.cases!, ...live.rounds!].map((r) => (r as { version: number }).version);
+    expect(result.events).toBe(versions.reduce((n, v) => n + v, 0));
     expect(await snapshot()).toEqual(live);
   });
 
@@ -348,6 +375,7 @@ describe('read models: cases, certificates and counts', () => {
     await sql`DELETE FROM cases WHERE product_id = ${ids.certified}`;
     await sql`UPDATE certificates SET status = 'expired' WHERE product_id = ${ids.upgraded}`;
     await sql`UPDATE counts SET n = n + 41`;
+    await sql`UPDATE rounds SET status = 'open', closed_at = NULL`;
     await rebuildReadModels(sql);
     expect(await snapshot()).toEqual(live);
   });
