@@ -83,7 +83,7 @@ export class Idempotency {
   async once<T>(r: IdempotentRequest<T>): Promise<IdempotentAnswer<T>> {
     const { sub } = r.user;
     for (;;) {
-      const stored = await findAnswer(this.sql, sub, r.key, this.leaseSeconds);
+      const stored = await findAnswer(this.sql, { userId: sub, key: r.key }, this.leaseSeconds);
       if (stored && stored.requestHash !== r.fingerprint) throw keyReused();
       if (stored && stored.status !== null) return this.replay(r, stored.productId, stored.status, stored.response);
       if (stored?.claim && !stored.claim.takeable) {
@@ -96,12 +96,11 @@ export class Idempotency {
       const claimId = stored?.claim
         ? await takeOverClaim(
             this.sql,
-            sub,
-            r.key,
+            { userId: sub, key: r.key },
             { claimId: stored.claim.id, requestHash: r.fingerprint },
             this.leaseSeconds,
           )
-        : await claimKey(this.sql, sub, r.key, { requestHash: r.fingerprint, productId: r.target });
+        : await claimKey(this.sql, { userId: sub, key: r.key }, { requestHash: r.fingerprint, productId: r.target });
       if (claimId === null) continue; // another request claimed the key first: read what it is
       return this.run(r, claimId);
     }
@@ -127,8 +126,8 @@ export class Idempotency {
     const { sub } = r.user;
     /** The first definitive answer under the key: this one, or that of a request that took the claim over. */
     const complete = async (status: number, response: unknown) => {
-      if (await completeClaim(this.sql, sub, r.key, { status, response })) return null;
-      const first = await findAnswer(this.sql, sub, r.key, this.leaseSeconds);
+      if (await completeClaim(this.sql, { userId: sub, key: r.key }, { status, response })) return null;
+      const first = await findAnswer(this.sql, { userId: sub, key: r.key }, this.leaseSeconds);
       return first && first.status !== null ? this.replay(r, first.productId, first.status, first.response) : null;
     };
     try {
@@ -146,7 +145,7 @@ export class Idempotency {
     } catch (err) {
       if (!(err instanceof Unanswered)) throw err;
       // No definitive answer: free the key for a retry of this same request now rather than after the lease.
-      await releaseClaim(this.sql, sub, r.key, claimId).catch(() => undefined);
+      await releaseClaim(this.sql, { userId: sub, key: r.key }, claimId).catch(() => undefined);
       throw err.cause;
     }
   }

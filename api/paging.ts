@@ -1,4 +1,4 @@
-import type { Cursor, Page } from '../read-models/paging';
+import type { Cursor, Page, PageRequest } from '../read-models/paging';
 import { HttpProblem } from './problems';
 import { productIdSchema } from './schemas';
 
@@ -57,6 +57,18 @@ export function pagePosition(cursor: string | undefined): Cursor | undefined {
     });
   }
   return position;
+}
+
+/**
+ * A list route's answer: the page its query asks for (`cursor` and `limit`; the rest are the list's filters), read by
+ * `list`, with the cursor of the next page.
+ */
+export async function listAnswer<Q extends { cursor?: string | undefined; limit: number }, T>(
+  query: Q,
+  list: (filters: Omit<Q, 'cursor' | 'limit'>, page: PageRequest) => Promise<Page<T>>,
+): Promise<{ items: T[]; nextCursor: string | null }> {
+  const { cursor, limit, ...filters } = query;
+  return pageAnswer(await list(filters, { cursor: pagePosition(cursor), limit }));
 }
 
 /** A page as the API answers it: the items, and the cursor of the next page (null on the last). */

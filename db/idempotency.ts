@@ -7,6 +7,12 @@ import type { Sql } from './index';
  * protocol over it is api/idempotency.ts.
  */
 
+/** A caller's Idempotency-Key: what one row of api_idempotency is kept under. */
+export interface CallerKey {
+  userId: string;
+  key: string;
+}
+
 /** What is kept under a (caller, Idempotency-Key): the first request's fingerprint and, once definitive, its answer. */
 export interface StoredAnswer {
   requestHash: string;
@@ -20,8 +26,7 @@ export interface StoredAnswer {
 
 export async function findAnswer(
   sql: Sql,
-  userId: string,
-  key: string,
+  { userId, key }: CallerKey,
   leaseSeconds = 30,
 ): Promise<StoredAnswer | null> {
   const [row] = await sql<
@@ -54,16 +59,16 @@ export async function findAnswer(
  */
 export async function claimKey(
   sql: Sql,
-  userId: string,
-  key: string,
+  { userId, key }: CallerKey,
   request: { requestHash: string; productId: string },
-): Promise<string | null> {
-  const [row] = await sql<{ claim_id: string }[]>`
+) {
+  return claimIdOf(
+    await sql<{ claim_id: string }[]>`
     INSERT INTO api_idempotency (user_id, idempotency_key, request_hash, product_id, claim_id, claimed_at)
     VALUES (${userId}, ${key}, ${request.requestHash}, ${request.productId}, gen_random_uuid(), now())
     ON CONFLICT (user_id, idempotency_key) DO NOTHING
-    RETURNING claim_id`;
-  return row?.claim_id ?? null;
+    RETURNING claim_id`,
+  );
 }
 
 /**
@@ -72,19 +77,22 @@ export async function claimKey(
  */
 export async function takeOverClaim(
   sql: Sql,
-  userId: string,
-  key: string,
+  { userId, key }: CallerKey,
   from: { claimId: string; requestHash: string },
   leaseSeconds = 30,
-): Promise<string | null> {
-  const [row] = await sql<{ claim_id: string }[]>`
+) {
+  return claimIdOf(
+    await sql<{ claim_id: string }[]>`
     UPDATE api_idempotency SET claim_id = gen_random_uuid(), claimed_at = now()
     WHERE user_id = ${userId} AND idempotency_key = ${key} AND status IS NULL
       AND request_hash = ${from.requestHash} AND claim_id = ${from.claimId}
       AND claimed_at < now() - make_interval(secs => ${leaseSeconds})
-    RETURNING claim_id`;
-  return row?.claim_id ?? null;
+    RETURNING claim_id`,
+  );
 }
+
+/** The claim id a claim's statement returned, or null when it claimed nothing. */
+const claimIdOf = (rows: readonly { claim_id: string }[]): string | null => rows[0]?.claim_id ?? null;
 
 /**
  * Completes a pending claim with the definitive answer. The first answer stays: returns false when the key was already
@@ -92,8 +100,7 @@ export async function takeOverClaim(
  */
 export async function completeClaim(
   sql: Sql,
-  userId: string,
-  key: string,
+  { userId, key }: CallerKey,
   answer: { status: number; response: unknown },
 ): Promise<boolean> {
   const rows = await sql`
@@ -104,7 +111,7 @@ export async function completeClaim(
 }
 
 /** Releases a claim whose request ended without a definitive answer, so that a retry of it need not wait the lease. */
-export async function releaseClaim(sql: Sql, userId: string, key: string, claimId: string): Promise<void> {
+export async function releaseClaim(sql: Sql, { userId, key }: CallerKey, claimId: string): Promise<void> {
   await sql`
     UPDATE api_idempotency SET claimed_at = '-infinity'
     WHERE user_id = ${userId} AND idempotency_key = ${key} AND status IS NULL AND claim_id = ${claimId}`;

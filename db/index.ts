@@ -29,6 +29,11 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
   });
 }
 
+/** Answers once PostgreSQL has answered a query on this connection pool (the health check's probe). */
+export async function ping(sql: Sql): Promise<void> {
+  await sql`SELECT 1`;
+}
+
 /**
  * Applies the versioned SQL files in db/migrations. Callers migrating the same database wait on an advisory lock;
  * the cluster-wide application role is created first by `ensureAppRole`, which tolerates a concurrent creator

@@ -6,6 +6,12 @@ export interface Cursor {
   term?: number;
 }
 
+/** Which page of a list is asked for: where it starts (none: the first) and how many items it holds. */
+export interface PageRequest {
+  cursor?: Cursor | undefined;
+  limit: number;
+}
+
 /** One page of a list, and the position after its last item (null on the last page). */
 export interface Page<T> {
   items: T[];

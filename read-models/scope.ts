@@ -51,6 +51,10 @@ export function canSee(user: Viewer, c: CaseWhereabouts): boolean {
   }
 }
 
+/** What was found, if the user may see it: null both when there is none and when it lies outside their jurisdiction. */
+export const ifVisible = <T>(found: T | null, sees: (found: T) => boolean): T | null =>
+  found !== null && sees(found) ? found : null;
+
 type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
 /** `canSee` as a condition on the `cases` table (columns province_code, commune_code, subject_id). */

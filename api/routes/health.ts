@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
+import { ping } from '../../db';
 
 const component = z.object({ ok: z.boolean(), latencyMs: z.number().optional(), error: z.string().optional() });
 export const healthSchema = z.object({ status: z.enum(['ok', 'degraded']), temporal: component, postgres: component });
@@ -22,9 +23,7 @@ export const healthRoutes =
       },
       async (_req, reply) => {
         const [postgres, temporal] = await Promise.all([
-          probe(async () => {
-            await deps.sql`SELECT 1`;
-          }),
+          probe(() => ping(deps.sql)),
           probe(async () => {
             await deps.temporal.connection.workflowService.getSystemInfo({});
           }),

@@ -1,11 +1,12 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { importCertifiedProductData, importDossierInProgressData, registerIdeaData, type Command } from '../../domain';
 import { visibleCase } from '../access';
 import { principalOf, requireCaller } from '../auth';
-import { etagOf, idempotentId, type CommandService } from '../commands';
+import { etagOf, idempotentId, type CommandService, type ExecuteOptions } from '../commands';
 import type { AppDeps } from '../app';
-import { pageAnswer, pagePosition } from '../paging';
+import { listAnswer } from '../paging';
 import { commonProblems, HttpProblem, queryProblems } from '../problems';
 import { START_ROUTES } from './commands';
 import { listCases } from '../../read-models/cases/queries';
@@ -46,6 +47,16 @@ export const productRoutes =
   async (app) => {
     app.addHook('preValidation', requireCaller);
 
+    /** Sends a command that opens a case (registration, import): 201 with the case, where it is, and its ETag. */
+    async function openCase(reply: FastifyReply, o: Omit<ExecuteOptions, 'start'>) {
+      const answer = await commands.execute({ ...o, start: true });
+      return reply
+        .code(201)
+        .header('location', `/products/${o.productId}`)
+        .header('etag', etagOf(answer.body.case.version))
+        .send(answer.body.case);
+    }
+
     app.post(
       '/products',
       {
@@ -66,20 +77,8 @@ export const productRoutes =
         const key = req.headers['idempotency-key'];
         const productId = idempotentId('P', user.sub, key);
         req.log = req.log.child({ productId });
-        const answer = await commands.execute({
-          user,
-          key,
-          route: 'POST /products',
-          productId,
-          body: req.body,
-          command: { type: 'RegisterIdea', data: { ...req.body, productId } },
-          start: true,
-        });
-        return reply
-          .code(201)
-          .header('location', `/products/${productId}`)
-          .header('etag', etagOf(answer.body.case.version))
-          .send(answer.body.case);
+        const command: Command = { type: 'RegisterIdea', data: { ...req.body, productId } };
+        return openCase(reply, { user, key, route: 'POST /products', productId, body: req.body, command });
       },
     );
 
@@ -114,20 +113,9 @@ export const productRoutes =
           }
           const { productId } = req.body;
           req.log = req.log.child({ productId });
-          const answer = await commands.execute({
-            user,
-            key: req.headers['idempotency-key'],
-            route: `POST ${path}`,
-            productId,
-            body: req.body,
-            command: { type, data: req.body } as Command,
-            start: true,
-          });
-          return reply
-            .code(201)
-            .header('location', `/products/${productId}`)
-            .header('etag', etagOf(answer.body.case.version))
-            .send(answer.body.case);
+          const key = req.headers['idempotency-key'];
+          const command = { type, data: req.body } as Command;
+          return openCase(reply, { user, key, route: `POST ${path}`, productId, body: req.body, command });
         },
       );
     }
@@ -164,8 +152,7 @@ export const productRoutes =
       },
       async (req) => {
         const user = principalOf(req);
-        const { cursor, limit, ...filters } = req.query;
-        return pageAnswer(await listCases(deps.sql, user, filters, { cursor: pagePosition(cursor), limit }));
+        return listAnswer(req.query, (filters, page) => listCases(deps.sql, user, filters, page));
       },
     );
 

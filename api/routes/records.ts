@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { STAGES } from '../../domain';
 import type { AppDeps } from '../app';
 import { principalOf, requireCaller } from '../auth';
-import { pageAnswer, pagePosition } from '../paging';
+import { listAnswer } from '../paging';
 import { HttpProblem, queryProblems } from '../problems';
 import { listCertificates } from '../../read-models/certificates/queries';
 import { CERTIFICATE_STATUSES } from '../../read-models/certificates/row';
@@ -73,8 +73,7 @@ export const recordRoutes =
       },
       async (req) => {
         const user = principalOf(req);
-        const { cursor, limit, ...filters } = req.query;
-        return pageAnswer(await listCertificates(deps.sql, user, filters, { cursor: pagePosition(cursor), limit }));
+        return listAnswer(req.query, (filters, page) => listCertificates(deps.sql, user, filters, page));
       },
     );
 

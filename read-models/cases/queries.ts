@@ -1,7 +1,7 @@
 import type { Sql } from '../../db';
 import type { Places } from '../../domain';
-import { pageOf, type Cursor, type Page } from '../paging';
-import { and, canSee, scopeCondition, type Fragment, type Viewer } from '../scope';
+import { pageOf, type Page, type PageRequest } from '../paging';
+import { and, canSee, ifVisible, scopeCondition, type Fragment, type Viewer } from '../scope';
 import type { StoredCaseRow } from './row';
 import { CASE_VIEW_COLUMNS, toCaseDetail, toCaseView, type CaseDetail, type CaseView } from './view';
 
@@ -13,8 +13,7 @@ export async function getCase(sql: Sql, productId: string): Promise<CaseDetail |
 
 /** A case the user may see; null both when there is none and when it lies outside their jurisdiction. */
 export async function findVisibleCase(sql: Sql, user: Viewer, productId: string): Promise<CaseDetail | null> {
-  const found = await getCase(sql, productId);
-  return found && canSee(user, found) ? found : null;
+  return ifVisible(await getCase(sql, productId), (found) => canSee(user, found));
 }
 
 export interface CaseFilters {
@@ -48,7 +47,7 @@ export async function listCases(
   sql: Sql,
   user: Viewer,
   filters: CaseFilters,
-  page: { cursor?: Cursor | undefined; limit: number },
+  page: PageRequest,
 ): Promise<Page<CaseView>> {
   const conditions = [scopeCondition(sql, user), ...filterConditions(sql, filters)];
   if (page.cursor) {

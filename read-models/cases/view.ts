@@ -7,17 +7,22 @@ import type { StoredCaseRow } from './row';
  * theirs, and the functions below turn a stored row into them.
  */
 
-export const caseViewSchema = z.object({
-  productId: z.string(),
-  version: z.number().int(),
-  stage: z.string(),
-  star: z.number().int().nullable(),
+/** The product a case or certificate is about, who makes it and where: the fields both views show. */
+export const productFields = {
   productName: z.string().nullable(),
   productSetCode: z.string().nullable(),
   subjectId: z.string().nullable(),
   subjectName: z.string().nullable(),
   provinceCode: z.string().nullable(),
   communeCode: z.string().nullable(),
+};
+
+export const caseViewSchema = z.object({
+  productId: z.string(),
+  version: z.number().int(),
+  stage: z.string(),
+  star: z.number().int().nullable(),
+  ...productFields,
   ruleSetId: z.string(),
   certificateNumber: z.string().nullable(),
   certificateExpiry: z.string().nullable(),

@@ -1,5 +1,5 @@
 import type { Sql } from '../../db';
-import { pageOf, type Cursor, type Page } from '../paging';
+import { pageOf, type Page, type PageRequest } from '../paging';
 import { and, scopeCondition, type Fragment, type Viewer } from '../scope';
 import type { StoredCaseRow } from '../cases/row';
 import type { StoredCertificateRow } from './row';
@@ -26,7 +26,7 @@ export async function listCertificates(
   sql: Sql,
   user: Viewer,
   f: CertificateFilters,
-  page: { cursor?: Cursor | undefined; limit: number },
+  page: PageRequest,
 ): Promise<Page<CertificateView>> {
   const c: Fragment[] = [scopeCondition(sql, user), sql`c.status IN ${sql(f.status?.length ? f.status : ['valid'])}`];
   if (f.province) c.push(sql`k.province_code = ${f.province}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { productFields } from '../cases/view';
 import { CERTIFICATE_STATUSES } from './row';
 
 /** A certificate (giấy chứng nhận) as the API shows it, with the case it belongs to; the type is the schema's. */
@@ -16,12 +17,7 @@ export const certificateViewSchema = z.object({
   endedOn: z.string().nullable(),
   replacedBy: z.string().nullable(),
   imported: z.boolean(),
-  productName: z.string().nullable(),
-  productSetCode: z.string().nullable(),
-  subjectId: z.string().nullable(),
-  subjectName: z.string().nullable(),
-  provinceCode: z.string().nullable(),
-  communeCode: z.string().nullable(),
+  ...productFields,
   updatedAt: z.string(),
 });
 export type CertificateView = z.infer<typeof certificateViewSchema>;

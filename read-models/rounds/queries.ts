@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Sql } from '../../db';
 import { councilSeatSchema, type Round } from '../../domain';
 import { provincesServedBy } from '../../domain/places';
-import { canSee, type Fragment, type Viewer } from '../scope';
+import { canSee, ifVisible, type Fragment, type Viewer } from '../scope';
 import { roundOfRow, type StoredRoundRow } from './row';
 
 /* The rounds as the API shows them, and as the case decider is told of them. */
@@ -46,8 +46,7 @@ export async function getRound(sql: Sql, roundId: string): Promise<RoundView | n
 
 /** A round the user may see; null both when there is none and when it is another province's. */
 export async function findVisibleRound(sql: Sql, user: Viewer, roundId: string): Promise<RoundView | null> {
-  const round = await getRound(sql, roundId);
-  return round && seesRound(user, round) ? round : null;
+  return ifVisible(await getRound(sql, roundId), (round) => seesRound(user, round));
 }
 
 /** The rounds the user may see, newest first. */
