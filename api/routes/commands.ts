@@ -80,7 +80,9 @@ export const COMMAND_DOCS: { readonly [K in CaseCommandType]: CommandDoc } = {
     tag: 'dossier',
   },
   AssignToProvincialRound: {
-    summary: 'Open the case’s provincial evaluation round (đưa vào đợt đánh giá cấp tỉnh)',
+    summary:
+      'Assign the dossier to an open provincial round (đưa vào đợt đánh giá cấp tỉnh): by default the one its ' +
+      'forwarding date falls in; 409 while the province has not opened it, once it is closed, or past its cut-off',
     who: 'provincial office',
     tag: 'evaluation',
   },
@@ -110,7 +112,9 @@ export const COMMAND_DOCS: { readonly [K in CaseCommandType]: CommandDoc } = {
     tag: 'evaluation',
   },
   ConveneCouncil: {
-    summary: 'Convene the provincial council that scores this dossier online (thành lập Hội đồng đánh giá)',
+    summary:
+      'Convene the provincial council that scores this dossier online (thành lập Hội đồng đánh giá); without ' +
+      'members, the council its round was opened with',
     who: 'provincial office',
     tag: 'evaluation',
   },
