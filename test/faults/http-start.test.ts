@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, expect, it } from 'vitest';
 import { signToken, type Principal } from '../../api/auth';
 import { kebabOf } from '../../api/routes/commands';
-import { CYCLE_END, CYCLE_EVENTS, cycleSteps, type Step } from '../../bench/path';
+import { CYCLE_END, CYCLE_EVENTS, cycleSteps, PROVINCE, provincialOffice, type Step } from '../../bench/path';
 import { connect } from '../../db';
 import { readStream, verifyChain } from '../../db/event-store';
 import {
@@ -22,6 +22,7 @@ import {
   waitReady,
   type RunningProduct,
 } from '../support/product';
+import { todaysRound } from '../support/rounds';
 import { log, sleep } from './harness';
 
 afterAll(cleanUpProducts);
@@ -53,6 +54,15 @@ it('loses and duplicates nothing over HTTP when the whole npm start is killed wi
     return tokens.get(key)!;
   };
   const counts: Counts = { acked: 0, retries: 0, serverErrors: 0, timeouts: 0, networkErrors: 0, refused: [] };
+
+  // The province opens the round that today's dossiers join, as an office does before it assigns them.
+  const office = await tokenOf({ sub: provincialOffice.userId, role: 'provincial_office', jurisdiction: PROVINCE });
+  const opened = await fetch(`${setup.api}/rounds`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${office}`, 'idempotency-key': 'open-round', 'content-type': 'application/json' },
+    body: JSON.stringify({ ...todaysRound(), council: [{ memberId: 'http-chair', role: 'chair' }] }),
+  });
+  expect(opened.status, await opened.clone().text()).toBe(201);
 
   /** One command, retried with its key until it is answered with a success or a 4xx (which is final). */
   const send = async (step: Step, productId: string | null, key: string): Promise<{ productId: string }> => {
