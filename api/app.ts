@@ -4,6 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -29,6 +30,7 @@ import { inboxRoutes } from './routes/inbox';
 import { guardedValidatorCompiler } from './validation';
 import { referenceRoutes } from './routes/reference';
 import { placeRoutes } from './routes/places';
+import { apiMetrics } from './metrics';
 
 export interface AppDeps {
   sql: Sql;
@@ -42,6 +44,15 @@ export interface AppDeps {
   rateLimit?: number;
   /** The rate limit's window, in milliseconds. @default 60000 */
   rateLimitWindowMs?: number;
+  /**
+   * Redis shared by the API instances: the rate limit counts there (under `redisKeyPrefix`), so every instance
+   * behind a load balancer enforces one limit. Unset: each instance counts in its own memory.
+   */
+  redis?: Redis;
+  /** @default 'ocop:' */
+  redisKeyPrefix?: string;
+  /** Proxies whose X-Forwarded-For is believed (Fastify's trustProxy). @default false */
+  trustProxy?: boolean | number | string[];
   /** Signs audit export bundles; without it GET /products/:id/export answers 503. */
   auditSigningKey?: KeyObject;
   /**
@@ -72,6 +83,11 @@ export async function buildApp(deps: AppDeps) {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     requestTimeout: 60_000,
+    // A number of hops as Fastify's own rule for it (its types take no number): the nearest n proxies are believed.
+    trustProxy:
+      typeof deps.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (deps.trustProxy as number)
+        : (deps.trustProxy ?? false),
     clientErrorHandler,
     frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
@@ -118,6 +134,14 @@ export async function buildApp(deps: AppDeps) {
   await app.register(fastifyRateLimit, {
     max: deps.rateLimit ?? 600,
     timeWindow: deps.rateLimitWindowMs ?? 60_000,
+    ...(deps.redis
+      ? {
+          redis: deps.redis,
+          nameSpace: `${deps.redisKeyPrefix ?? 'ocop:'}rate-limit:`,
+          // Redis down: requests go through unlimited rather than all failing (the limit is a guard, not a gate).
+          skipOnError: true,
+        }
+      : {}),
     keyGenerator: (req) => (req.principal ? `user:${req.principal.sub}` : `ip:${req.ip}`),
     errorResponseBuilder: (_req, context) =>
       new HttpProblem(429, 'Too Many Requests', {
@@ -150,6 +174,11 @@ export async function buildApp(deps: AppDeps) {
       });
   });
 
+  const metrics = apiMetrics();
+  app.addHook('onResponse', metrics.observe);
+  app.get('/metrics', { config: { rateLimit: false }, schema: { hide: true } }, async (_req, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   const gateway = new CommandGateway(deps.temporal.workflow, deps.taskQueue, deps.commandTimeoutMs ?? 30_000);
   const commands = new CommandService(deps.sql, gateway);
   await app.register(healthRoutes(deps));

@@ -9,20 +9,23 @@
  * own (the worker, the Temporal dev server, the embedded PostgreSQL) stops the rest in order, and every stop step has
  * a time limit, so Ctrl-C or SIGTERM always ends every child.
  */
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { deliveryOptionsFromConfig, offsetsFromConfig } from '../activities/notifications';
 import { buildApp } from '../api/app';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, PROCESS_ROLES, type ProcessRole } from '../config';
 import { createLogger } from '../config/logger';
 import { auditSigningKey, jwtSecret } from '../config/secrets';
-import { connect, createDatabase, migrate } from '../db';
+import { connect, createDatabase, EMBEDDED_APP_LOGIN, migrate } from '../db';
 import { startEmbeddedPostgres, stopEmbeddedPostgresAt } from '../db/embedded';
 import { startDevServer, stopOrphanedDevServer } from '../temporal/dev-server';
 import { ensureSearchAttributes, SearchAttributesError } from '../temporal/search-attributes';
-import { createCaseWorker } from '../worker';
+import { createCaseWorker, tuningFromConfig } from '../worker';
+import { NotificationSender } from '../notifications/sender';
+import { connectRedis, roleRefusal, serveProcessHealth } from './roles';
 import { installTemporalRuntime } from '../worker/runtime';
 import { isAlive } from '../config/processes';
 
@@ -37,6 +40,7 @@ function progress(message: string) {
 }
 
 async function main() {
+  roleFromArguments(process.argv.slice(2));
   let config;
   try {
     config = loadConfig();
@@ -47,22 +51,32 @@ async function main() {
     }
     throw err;
   }
+  const roles = config.OCOP_ROLE;
+  const has = (role: ProcessRole) => roles.includes(role);
+  const whole = roles.length === PROCESS_ROLES.length;
+  const refusal = roleRefusal(config);
+  if (refusal) {
+    process.stderr.write(`[ocop-cycle] ${refusal}\nSee "Process roles" in README.md.\n`);
+    process.exit(2);
+  }
   const dataDir = resolve(config.OCOP_DATA_DIR);
-  // Databases, keys and logs live here: readable by this user only. Run as root, the embedded PostgreSQL runs as the
-  // postgres user, who must be able to pass through (not list) the folder to its own data, itself 0700.
-  const embeddedAsRoot = process.getuid?.() === 0 && !config.DATABASE_URL;
-  mkdirSync(dataDir, { recursive: true, mode: embeddedAsRoot ? 0o711 : 0o700 });
-  if (embeddedAsRoot) chmodSync(dataDir, 0o711);
   const log = createLogger(config.LOG_LEVEL);
-  installTemporalRuntime(log);
-  await takeDataFolder(dataDir);
+  installTemporalRuntime(log, 'WARN', { metricsAddress: has('worker') ? config.WORKER_METRICS_ADDRESS : undefined });
+  if (whole) {
+    // Databases, keys and logs live here: readable by this user only. Run as root, the embedded PostgreSQL runs as
+    // the postgres user, who must be able to pass through (not list) the folder to its own data, itself 0700.
+    const embeddedAsRoot = process.getuid?.() === 0 && !config.DATABASE_URL;
+    mkdirSync(dataDir, { recursive: true, mode: embeddedAsRoot ? 0o711 : 0o700 });
+    if (embeddedAsRoot) chmodSync(dataDir, 0o711);
+    await takeDataFolder(dataDir);
+  }
+  progress(`roles ${roles.join(', ')}`);
 
-  // PostgreSQL and Temporal start side by side: each takes a second or more on a cold machine.
-  const database = (async () => {
-    if (config.DATABASE_URL) {
-      await createDatabase(config.DATABASE_URL);
-      return config.DATABASE_URL;
-    }
+  // PostgreSQL and Temporal start side by side: each takes a second or more on a cold machine. The owner migrates;
+  // the application logs in as its own role (DATABASE_URL), which owns nothing.
+  const database = (async (): Promise<{ owner: string; app: string }> => {
+    if (config.DATABASE_URL)
+      return { owner: config.DATABASE_OWNER_URL ?? config.DATABASE_URL, app: config.DATABASE_URL };
     // Running here now means a start that was killed left it: its owner is gone (takeDataFolder), so restart it.
     if (await stopEmbeddedPostgresAt(join(dataDir, 'postgres', 'data'), 'fast')) {
       progress('stopped the PostgreSQL an earlier start left running');
@@ -71,11 +85,11 @@ async function main() {
     const pg = await startEmbeddedPostgres({ dir: join(dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT });
     stops.push({ name: 'PostgreSQL', stop: () => pg.stop(), seconds: 70 });
     if (pg.pid) watch('PostgreSQL', pg.pid);
-    await createDatabase(pg.url);
-    return pg.url;
+    return { owner: pg.url, app: embeddedAppUrl(pg.url, join(dataDir, 'postgres')) };
   })();
+  const needsTemporal = has('api') || has('worker') || has('migrate');
   const temporalAddress = (async () => {
-    if (config.TEMPORAL_ADDRESS) return config.TEMPORAL_ADDRESS;
+    if (config.TEMPORAL_ADDRESS || !needsTemporal) return config.TEMPORAL_ADDRESS ?? '';
     const dbFile = join(dataDir, 'temporal', 'temporal.db');
     const pidFile = join(dataDir, 'temporal', 'server.pid');
     const orphan = await stopOrphanedDevServer(pidFile, dbFile);
@@ -97,95 +111,177 @@ async function main() {
     });
     return server.address;
   })();
-  const [databaseUrl, address] = await Promise.all([database, temporalAddress]);
+  const [urls, address] = await Promise.all([database, temporalAddress]);
 
-  const applied = await migrate(databaseUrl);
-  progress(
-    applied.length
-      ? `applied migrations ${applied.map((f) => basename(f)).join(', ')}`
-      : 'database schema is up to date',
-  );
-  const sql = connect(databaseUrl, { max: config.DATABASE_POOL_SIZE });
+  const connection = needsTemporal ? await Connection.connect({ address }) : null;
+  if (connection) stops.push({ name: 'client connection', stop: () => connection.close() });
+  if (has('migrate')) {
+    await createDatabase(urls.owner);
+    const applied = await migrate(urls.owner, { appUrl: urls.app === urls.owner ? undefined : urls.app });
+    progress(
+      applied.length
+        ? `applied migrations ${applied.map((f) => basename(f)).join(', ')}`
+        : 'database schema is up to date',
+    );
+    // An existing Temporal server may not know the search attributes the case workflow upserts: add them
+    // (idempotent), or stop here saying how, rather than fail every case's first command.
+    try {
+      const added = await ensureSearchAttributes(connection!.operatorService, config.TEMPORAL_NAMESPACE);
+      if (added.length > 0) progress(`registered Temporal search attributes ${added.join(', ')}`);
+    } catch (err) {
+      if (!(err instanceof SearchAttributesError)) throw err;
+      process.stderr.write(`[ocop-cycle] ${err.message}\n`);
+      await shutdown(2);
+      return;
+    }
+    if (roles.length === 1) {
+      progress('migrated');
+      await shutdown(0);
+      return;
+    }
+  }
+  const sql = connect(urls.app, { max: config.DATABASE_POOL_SIZE });
   stops.push({ name: 'database pool', stop: () => sql.end({ timeout: 5 }) });
 
-  // An existing Temporal server may not know the search attributes the case workflow upserts: add them (idempotent),
-  // or stop here saying how, rather than fail every case's first command.
-  const connection = await Connection.connect({ address });
-  stops.push({ name: 'client connection', stop: () => connection.close() });
-  try {
-    const added = await ensureSearchAttributes(connection.operatorService, config.TEMPORAL_NAMESPACE);
-    if (added.length > 0) progress(`registered Temporal search attributes ${added.join(', ')}`);
-  } catch (err) {
-    if (!(err instanceof SearchAttributesError)) throw err;
-    process.stderr.write(`[ocop-cycle] ${err.message}\n`);
-    await shutdown(2);
-    return;
+  let worker: Awaited<ReturnType<typeof createCaseWorker>> | null = null;
+  if (has('worker')) {
+    const workerConnection = await NativeConnection.connect({ address });
+    worker = await createCaseWorker({
+      connection: workerConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      sql,
+      log: log.child({ component: 'worker' }),
+      notifications: { delivery: deliveryOptionsFromConfig(config, log), offsets: offsetsFromConfig(config) },
+      checkpoints: { signingKey: auditSigningKey(config), intervalMinutes: config.AUDIT_CHECKPOINT_MINUTES },
+      sender: has('sender'),
+      ...tuningFromConfig(config),
+    });
+    const running = worker.run();
+    const polling = worker;
+    stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
+    stops.push({
+      name: 'worker',
+      stop: async () => {
+        polling.shutdown();
+        await running;
+      },
+      seconds: 30,
+    });
+    progress('worker polling');
+    // A worker that dies on its own takes the process down rather than leave an API accepting commands no one runs.
+    running.catch((err: unknown) => {
+      log.fatal({ err }, 'worker stopped');
+      void shutdown(1);
+    });
+  } else if (has('sender')) {
+    const sender = new NotificationSender(
+      sql,
+      log.child({ component: 'sender' }),
+      deliveryOptionsFromConfig(config, log),
+      { concurrency: config.NOTIFY_SENDER_CONCURRENCY, pollMs: config.NOTIFY_POLL_SECONDS * 1000 },
+    );
+    sender.start();
+    stops.push({ name: 'notification sender', stop: () => sender.stop(), seconds: 30 });
+    progress('notification sender running');
   }
 
-  const workerConnection = await NativeConnection.connect({ address });
-  const worker = await createCaseWorker({
-    connection: workerConnection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    sql,
-    log: log.child({ component: 'worker' }),
-    notifications: { delivery: deliveryOptionsFromConfig(config, log), offsets: offsetsFromConfig(config) },
-    checkpoints: { signingKey: auditSigningKey(config), intervalMinutes: config.AUDIT_CHECKPOINT_MINUTES },
-  });
-  const workerRun = worker.run();
-  stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
-  stops.push({
-    name: 'worker',
-    stop: async () => {
-      worker.shutdown();
-      await workerRun;
-    },
-    seconds: 30,
-  });
-  progress('worker polling');
+  const listening = `http://${config.API_HOST}:${config.API_PORT}`;
+  if (has('api')) {
+    const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL) : undefined;
+    if (redis) stops.push({ name: 'Redis', stop: () => redis.quit() });
+    const app = await buildApp({
+      sql,
+      temporal: new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE }),
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      jwtSecret: jwtSecret(config),
+      log: log.child({ component: 'api' }),
+      bodyLimit: config.API_BODY_LIMIT,
+      rateLimit: config.API_RATE_LIMIT_PER_MINUTE,
+      redis,
+      redisKeyPrefix: config.REDIS_KEY_PREFIX,
+      trustProxy: config.API_TRUST_PROXY,
+      commandTimeoutMs: config.API_COMMAND_TIMEOUT_SECONDS * 1000,
+      auditSigningKey: auditSigningKey(config),
+    });
+    await app.listen({ host: config.API_HOST, port: config.API_PORT });
+    stops.push({ name: 'HTTP API', stop: () => app.close() });
+  } else {
+    // A worker or sender answers its container's health check on the same port: whether it runs and PostgreSQL
+    // answers.
+    const health = await serveProcessHealth({
+      host: config.API_HOST,
+      port: config.API_PORT,
+      roles,
+      sql,
+      running: () => !stopping && (worker === null || worker.getState() === 'RUNNING'),
+    });
+    stops.push({ name: 'health endpoint', stop: () => health.close() });
+  }
 
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = await buildApp({
-    sql,
-    temporal,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    jwtSecret: jwtSecret(config),
-    log: log.child({ component: 'api' }),
-    bodyLimit: config.API_BODY_LIMIT,
-    rateLimit: config.API_RATE_LIMIT_PER_MINUTE,
-    commandTimeoutMs: config.API_COMMAND_TIMEOUT_SECONDS * 1000,
-    auditSigningKey: auditSigningKey(config),
-  });
-  await app.listen({ host: config.API_HOST, port: config.API_PORT });
-  stops.push({ name: 'HTTP API', stop: () => app.close() });
-
-  const api = `http://${config.API_HOST}:${config.API_PORT}`;
   progress('ready');
   process.stdout.write(
     [
       '',
-      `  API            ${api}`,
-      `  OpenAPI docs   ${api}/docs`,
-      `  Health         ${api}/health`,
-      config.TEMPORAL_ADDRESS
-        ? `  Temporal       ${address}`
-        : `  Temporal UI    http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
+      ...(has('api')
+        ? [
+            `  API            ${listening}`,
+            `  OpenAPI docs   ${listening}/docs`,
+            `  Health         ${listening}/health`,
+            `  Metrics        ${listening}/metrics`,
+          ]
+        : [`  Health         ${listening}/health`]),
+      ...(has('worker') && config.WORKER_METRICS_ADDRESS
+        ? [`  Worker metrics http://${config.WORKER_METRICS_ADDRESS}/metrics`]
+        : []),
+      ...(needsTemporal
+        ? [
+            config.TEMPORAL_ADDRESS
+              ? `  Temporal       ${address}`
+              : `  Temporal UI    http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
+          ]
+        : []),
       `  PostgreSQL     ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded, data in ${join(dataDir, 'postgres')}`}`,
+      // The URL holds the application's password: it is in a file only this user reads, never on the screen.
       ...(config.DATABASE_URL
         ? []
-        : [`  For the CLI    export DATABASE_URL='${databaseUrl}'   (then npm run ocop -- --help)`]),
-      `  Try it         npm run dev-token -- --role commune_officer --jurisdiction <commune code>`,
+        : [
+            `  For the CLI    export DATABASE_URL="$(cat ${join(dataDir, 'database-url')})"   (then npm run ocop -- --help)`,
+          ]),
+      ...(has('api')
+        ? [`  Try it         npm run dev-token -- --role commune_officer --jurisdiction <commune code>`]
+        : []),
       '',
       '  Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
+}
 
-  // A worker that dies on its own takes the product down rather than leaving an API that accepts commands no one runs.
-  workerRun.catch((err: unknown) => {
-    log.fatal({ err }, 'worker stopped');
-    void shutdown(1);
-  });
+/** `--role api,worker` (or `--role=api`) on the command line overrides OCOP_ROLE. */
+function roleFromArguments(args: string[]) {
+  const at = args.findIndex((a) => a === '--role' || a.startsWith('--role='));
+  if (at < 0) return;
+  const value = args[at]!.includes('=') ? args[at]!.slice('--role='.length) : args[at + 1];
+  if (value === undefined) {
+    process.stderr.write('[ocop-cycle] --role needs a value: all, or a list of api, worker, sender, migrate\n');
+    process.exit(2);
+  }
+  process.env.OCOP_ROLE = value;
+}
+
+/**
+ * The embedded PostgreSQL's application login (ocop_app_login), its password generated once beside the data; the
+ * URL is also written to OCOP_DATA_DIR/database-url (0600) for the CLI, so the banner never shows a password.
+ */
+function embeddedAppUrl(ownerUrl: string, dir: string): string {
+  const passwordFile = join(dir, 'app-password');
+  if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  const url = new URL(ownerUrl);
+  url.username = EMBEDDED_APP_LOGIN;
+  url.password = readFileSync(passwordFile, 'utf8').trim();
+  writeFileSync(join(dir, '..', 'database-url'), `${url.toString()}\n`, { mode: 0o600 });
+  return url.toString();
 }
 
 /**

@@ -6,6 +6,15 @@ import { z } from 'zod';
  * naming the variable.
  */
 const port = z.coerce.number().int().min(1).max(65535);
+/** An optional positive integer: unset or empty leaves the SDK's or library's own default. */
+const optionalCount = (max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(1).max(max).optional(),
+  );
+/** The process roles one start runs (cli/roles.ts): `all` or a comma-separated subset. */
+export const PROCESS_ROLES = ['api', 'worker', 'sender', 'migrate'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
 const optionalString = z
   .string()
   .trim()
@@ -15,6 +24,33 @@ const optionalString = z
 export const configSchema = z.object({
   /** PostgreSQL connection URL. Unset: `npm start` runs an embedded PostgreSQL under OCOP_DATA_DIR. */
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  /**
+   * The database owner's URL, for migrations (the `migrate` role). Set: migrations run as this owner, which also
+   * creates or updates DATABASE_URL's user as a login role holding only ocop_app's grants. Unset: DATABASE_URL's user
+   * migrates (it must then own the database).
+   */
+  DATABASE_OWNER_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  /** What this process runs: `all` (the default), or a comma-separated list of api, worker, sender, migrate. */
+  OCOP_ROLE: z
+    .string()
+    .trim()
+    .default('all')
+    .transform((s, ctx): ProcessRole[] => {
+      const names = s
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean);
+      if (names.length === 0 || (names.length === 1 && names[0] === 'all')) return [...PROCESS_ROLES];
+      const unknown = names.filter((n) => !(PROCESS_ROLES as readonly string[]).includes(n));
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown role ${unknown.join(', ')}; use all or ${PROCESS_ROLES.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return PROCESS_ROLES.filter((r) => names.includes(r));
+    }),
   /** Where the embedded PostgreSQL, the Temporal dev server's SQLite file and the dev JWT key live. */
   OCOP_DATA_DIR: z.string().min(1).default('.data'),
   /** Port of the embedded PostgreSQL (used only when DATABASE_URL is unset). */
@@ -30,6 +66,45 @@ export const configSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
+  /**
+   * Which proxies' X-Forwarded-For the API believes for the caller's address (rate limits of anonymous callers):
+   * `false` (none, the default), `true` (any), a number of hops, or comma-separated addresses/CIDRs.
+   */
+  API_TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('false')
+    .transform((s): boolean | number | string[] => {
+      if (s === '' || s === 'false') return false;
+      if (s === 'true') return true;
+      if (/^\d+$/.test(s)) return Number(s);
+      return s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
+    }),
+  /**
+   * Redis for state the API instances share (the rate limit's counts), e.g. redis://redis:6379/0. Unset: each API
+   * process counts on its own, which is right for one instance only.
+   */
+  REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  /** Prefix of the API's keys in Redis, to share one Redis between installations. */
+  REDIS_KEY_PREFIX: z.string().trim().min(1).default('ocop:'),
+  /** Worker tuning (the Temporal SDK's WorkerOptions); unset leaves the SDK's default, except the cache (1000). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: optionalCount(10_000),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: optionalCount(10_000),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: optionalCount(10_000),
+  WORKER_WORKFLOW_TASK_POLLERS: optionalCount(100),
+  WORKER_ACTIVITY_TASK_POLLERS: optionalCount(100),
+  WORKER_WORKFLOW_THREADS: optionalCount(64),
+  /** host:port where the worker serves the Temporal SDK's Prometheus metrics (e.g. 0.0.0.0:9464). Unset: off. */
+  WORKER_METRICS_ADDRESS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
+      .optional(),
+  ),
   /** HMAC key (HS256) for bearer tokens, at least 32 characters. Unset in dev: generated once under OCOP_DATA_DIR. */
   AUTH_JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   /** Upper bound on a request body, in bytes. */

@@ -12,6 +12,7 @@ import { notificationSetup } from '../activities/notifications';
 import { CheckpointScheduler } from '../audit/checkpoint-scheduler';
 import { NotificationSender } from '../notifications/sender';
 import { prebuiltWorkflowBundle } from '../config/paths';
+import type { Config } from '../config';
 
 const require = createRequire(import.meta.url);
 const resolveSource = (path: string) => (prebuiltWorkflowBundle ? path : require.resolve(path));
@@ -57,6 +58,11 @@ export interface CaseWorkerOptions extends ActivityDeps {
    * `intervalMinutes`. Off when omitted or the interval is 0.
    */
   checkpoints?: { signingKey: KeyObject; intervalMinutes: number };
+  /**
+   * Run the notification sender beside the worker. Off when the sender runs as a process of its own
+   * (`OCOP_ROLE=sender`): the outbox rows are then found by that sender's sweep. @default true
+   */
+  sender?: boolean;
   /** Workflows kept in memory; bounds the worker's memory under many live cases. @default 1000 */
   maxCachedWorkflows?: number;
   /** Further SDK settings (slots, pollers, threads), as the benchmarks tune them. */
@@ -64,11 +70,29 @@ export interface CaseWorkerOptions extends ActivityDeps {
     WorkerOptions,
     | 'maxConcurrentWorkflowTaskExecutions'
     | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentLocalActivityExecutions'
     | 'maxConcurrentWorkflowTaskPolls'
     | 'maxConcurrentActivityTaskPolls'
     | 'workflowThreadPoolSize'
     | 'reuseV8Context'
   >;
+}
+
+/** The worker's tuning from the configuration (WORKER_*): unset values leave the SDK's defaults. */
+export function tuningFromConfig(config: Config): Pick<CaseWorkerOptions, 'maxCachedWorkflows' | 'tuning'> {
+  const tuning: NonNullable<CaseWorkerOptions['tuning']> = {};
+  if (config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined)
+    tuning.maxConcurrentWorkflowTaskExecutions = config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS;
+  if (config.WORKER_MAX_CONCURRENT_ACTIVITIES !== undefined)
+    tuning.maxConcurrentActivityTaskExecutions = config.WORKER_MAX_CONCURRENT_ACTIVITIES;
+  if (config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES !== undefined)
+    tuning.maxConcurrentLocalActivityExecutions = config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES;
+  if (config.WORKER_WORKFLOW_TASK_POLLERS !== undefined)
+    tuning.maxConcurrentWorkflowTaskPolls = config.WORKER_WORKFLOW_TASK_POLLERS;
+  if (config.WORKER_ACTIVITY_TASK_POLLERS !== undefined)
+    tuning.maxConcurrentActivityTaskPolls = config.WORKER_ACTIVITY_TASK_POLLERS;
+  if (config.WORKER_WORKFLOW_THREADS !== undefined) tuning.workflowThreadPoolSize = config.WORKER_WORKFLOW_THREADS;
+  return { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS, tuning };
 }
 
 /** Bundles the workflow code once, to be shared by several workers (tests, benchmarks). */
@@ -82,12 +106,13 @@ export async function bundleWorkflows(): Promise<{ code: string }> {
  */
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   const setup = notificationSetup({ log: options.log, ...options.notifications });
-  const sender = new NotificationSender(options.sql, options.log, setup.delivery, setup.sender);
+  const sender =
+    options.sender === false ? null : new NotificationSender(options.sql, options.log, setup.delivery, setup.sender);
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities({ sql: options.sql, log: options.log }, setup, () => sender.wake()),
+    activities: createActivities({ sql: options.sql, log: options.log }, setup, () => sender?.wake()),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode()),
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
     ...options.tuning,
@@ -103,12 +128,12 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
       : null;
   const run = worker.run.bind(worker);
   worker.run = async () => {
-    sender.start();
+    sender?.start();
     checkpoints?.start();
     try {
       return await run();
     } finally {
-      await Promise.all([sender.stop(), checkpoints?.stop()]);
+      await Promise.all([sender?.stop(), checkpoints?.stop()]);
     }
   };
   return worker;

@@ -7,6 +7,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../api/auth';
 import {
@@ -51,6 +53,13 @@ describe('npm start (scripts/start.mjs, from the sources)', () => {
     const product = launchProduct('scripts/start.mjs', setup);
     await waitReady(product);
     await useIt(setup);
+    // The banner names where the application's URL is, never a password (the superuser's nor the application's).
+    for (const file of ['password', 'app-password']) {
+      const secret = readFileSync(join(setup.dataDir, 'postgres', file), 'utf8').trim();
+      expect(secret.length).toBeGreaterThan(10);
+      expect(product.output()).not.toContain(secret);
+    }
+    expect(product.output()).toContain(`export DATABASE_URL="$(cat ${join(setup.dataDir, 'database-url')})"`);
 
     const other = await productSetup();
     const second = launchProduct(
