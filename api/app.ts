@@ -12,7 +12,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../config/logger';
 import type { Sql } from '../db';
-import { AuthenticationError, verifyAuthorization, type Principal } from './auth';
+import { AuthenticationError, verifyAuthorization, type Principal, type TokenPolicy } from './auth';
 import { CommandGateway, CommandService } from './commands';
 import { swaggerOptions } from './contract';
 import { clientErrorHandler, frameworkErrors, securityHeaders } from './hardening';
@@ -34,7 +34,10 @@ export interface AppDeps {
   sql: Sql;
   temporal: Client;
   taskQueue: string;
-  jwtSecret: string;
+  /** HS256 key of development tokens; absent (production), dev tokens are refused. */
+  jwtSecret?: string | undefined;
+  /** Lifetime and clock-skew bounds every bearer token is checked against. */
+  tokenPolicy?: TokenPolicy;
   log: Logger;
   /** @default 262144 */
   bodyLimit?: number;
@@ -109,7 +112,10 @@ export async function buildApp(deps: AppDeps) {
   app.addHook('onRequest', async (req) => {
     if (req.headers.authorization === undefined) return;
     try {
-      req.principal = await verifyAuthorization(deps.jwtSecret, req.headers.authorization);
+      if (deps.jwtSecret === undefined) {
+        throw new AuthenticationError('token thử nghiệm bị tắt ở chế độ này / dev tokens are off in this mode');
+      }
+      req.principal = await verifyAuthorization(deps.jwtSecret, req.headers.authorization, deps.tokenPolicy);
     } catch (err) {
       if (!(err instanceof AuthenticationError)) throw err;
       req.authError = err;
