@@ -29,6 +29,7 @@ import { inboxRoutes } from './routes/inbox';
 import { guardedValidatorCompiler } from './validation';
 import { referenceRoutes } from './routes/reference';
 import { placeRoutes } from './routes/places';
+import { accountRoutes } from './routes/accounts';
 
 export interface AppDeps {
   sql: Sql;
@@ -52,6 +53,8 @@ export interface AppDeps {
    * with the same Idempotency-Key attaches to it. @default 30000
    */
   commandTimeoutMs?: number;
+  /** Called after an account is disabled, a grant ended or a password reset: its sessions and tokens end. */
+  onAccountChanged?: (accountId: string) => Promise<void>;
 }
 
 declare module 'fastify' {
@@ -168,6 +171,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(inboxRoutes(deps));
   await app.register(referenceRoutes());
   await app.register(placeRoutes(deps));
+  await app.register(accountRoutes(deps));
   return app;
 }
 
