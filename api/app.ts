@@ -13,7 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../config/logger';
 import type { Sql } from '../db';
-import { AuthenticationError, verifyAuthorization, type Principal } from './auth';
+import { AuthenticationError, verifyAuthorization, type Principal, type TokenPolicy } from './auth';
 import { CommandGateway, CommandService } from './commands';
 import { swaggerOptions } from './contract';
 import { clientErrorHandler, frameworkErrors, securityHeaders } from './hardening';
@@ -31,12 +31,16 @@ import { guardedValidatorCompiler } from './validation';
 import { referenceRoutes } from './routes/reference';
 import { placeRoutes } from './routes/places';
 import { apiMetrics } from './metrics';
+import { accountRoutes } from './routes/accounts';
 
 export interface AppDeps {
   sql: Sql;
   temporal: Client;
   taskQueue: string;
-  jwtSecret: string;
+  /** HS256 key of development tokens; absent (production), dev tokens are refused. */
+  jwtSecret?: string | undefined;
+  /** Lifetime and clock-skew bounds every bearer token is checked against. */
+  tokenPolicy?: TokenPolicy;
   log: Logger;
   /** @default 262144 */
   bodyLimit?: number;
@@ -60,6 +64,8 @@ export interface AppDeps {
    * with the same Idempotency-Key attaches to it. @default 30000
    */
   commandTimeoutMs?: number;
+  /** Called after an account is disabled, a grant ended or a password reset: its sessions and tokens end. */
+  onAccountChanged?: (accountId: string) => Promise<void>;
 }
 
 declare module 'fastify' {
@@ -125,7 +131,10 @@ export async function buildApp(deps: AppDeps) {
   app.addHook('onRequest', async (req) => {
     if (req.headers.authorization === undefined) return;
     try {
-      req.principal = await verifyAuthorization(deps.jwtSecret, req.headers.authorization);
+      if (deps.jwtSecret === undefined) {
+        throw new AuthenticationError('token thử nghiệm bị tắt ở chế độ này / dev tokens are off in this mode');
+      }
+      req.principal = await verifyAuthorization(deps.jwtSecret, req.headers.authorization, deps.tokenPolicy);
     } catch (err) {
       if (!(err instanceof AuthenticationError)) throw err;
       req.authError = err;
@@ -191,6 +200,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(inboxRoutes(deps));
   await app.register(referenceRoutes());
   await app.register(placeRoutes(deps));
+  await app.register(accountRoutes(deps));
   return app;
 }
 

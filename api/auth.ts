@@ -26,6 +26,8 @@ export const principalSchema = z.object({
 export type Principal = z.infer<typeof principalSchema>;
 
 const ISSUER = 'ocop-cycle';
+/** The audience every bearer token must name: tokens minted for another service are refused here. */
+export const AUDIENCE = 'ocop-cycle-api';
 
 /** Thrown when a request carries no valid bearer token; the API answers 401. */
 export class AuthenticationError extends Error {
@@ -39,35 +41,90 @@ export function actorOf(principal: Principal): Actor {
   return { userId: principal.sub, role: principal.role, office: principal.jurisdiction };
 }
 
-export async function signToken(secret: string, principal: Principal, expiresIn = '8h'): Promise<string> {
+/** How long a token may live and how far its clock may be off: every token must carry `exp`, `iat` and `aud`. */
+export interface TokenPolicy {
+  /** The longest lifetime (`exp` − `iat`) accepted, in seconds. @default 86400 (24 h) */
+  maxLifetimeSeconds?: number;
+  /** How far `iat` may lie in the future, and `exp` in the past, in seconds. @default 60 */
+  clockSkewSeconds?: number;
+}
+
+const DAY = 24 * 3600;
+
+/**
+ * The time claims of a verified token, checked against the policy: `iat` present and not ahead of the clock by more
+ * than the skew, `exp` present and at most the maximum lifetime after `iat`. Throws AuthenticationError.
+ */
+export function checkTokenTimes(payload: { iat?: number; exp?: number }, policy: TokenPolicy = {}, now = Date.now()) {
+  const skew = policy.clockSkewSeconds ?? 60;
+  const max = policy.maxLifetimeSeconds ?? DAY;
+  const seconds = Math.floor(now / 1000);
+  if (typeof payload.exp !== 'number') throw new AuthenticationError('token has no exp (every token must expire)');
+  if (typeof payload.iat !== 'number') throw new AuthenticationError('token has no iat');
+  if (payload.iat > seconds + skew) throw new AuthenticationError('token iat lies in the future');
+  if (payload.exp - payload.iat > max) {
+    throw new AuthenticationError(`token lifetime exceeds ${max} s (exp − iat = ${payload.exp - payload.iat} s)`);
+  }
+  if (payload.exp + skew < seconds) throw new AuthenticationError('token has expired');
+}
+
+/**
+ * A development token (HS256, shared secret): accepted only when the server runs in development mode
+ * (api/app.ts is given a `jwtSecret`). Tests sign with it.
+ */
+export async function signToken(
+  secret: string,
+  principal: Principal,
+  expiresIn: string | number = '8h',
+): Promise<string> {
   return new SignJWT({ role: principal.role, jurisdiction: principal.jurisdiction, name: principal.name })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(principal.sub)
     .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(secret));
 }
 
-export async function verifyAuthorization(secret: string, header: string | undefined): Promise<Principal> {
+/** The bearer token of an Authorization header, or AuthenticationError. */
+export function bearerOf(header: string | undefined): string {
   if (!header) throw new AuthenticationError('missing Authorization: Bearer <token>');
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match?.[1]) throw new AuthenticationError('Authorization must be "Bearer <token>"');
-  let payload: unknown;
-  try {
-    ({ payload } = await jwtVerify(match[1], new TextEncoder().encode(secret), {
-      issuer: ISSUER,
-      algorithms: ['HS256'],
-    }));
-  } catch (err) {
-    throw new AuthenticationError(`invalid token: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  return match[1];
+}
+
+/** The principal a verified token's claims name, or AuthenticationError. */
+export function principalOfClaims(payload: unknown): Principal {
   const parsed = principalSchema.safeParse(payload);
   if (!parsed.success) {
     const claims = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
     throw new AuthenticationError(`token lacks a valid role or jurisdiction (${claims})`);
   }
   return parsed.data;
+}
+
+export async function verifyAuthorization(
+  secret: string,
+  header: string | undefined,
+  policy: TokenPolicy = {},
+): Promise<Principal> {
+  const token = bearerOf(header);
+  let payload: { iat?: number; exp?: number };
+  try {
+    ({ payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'iat', 'sub'],
+      clockTolerance: policy.clockSkewSeconds ?? 60,
+    }));
+  } catch (err) {
+    throw new AuthenticationError(`invalid token: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  checkTokenTimes(payload, policy);
+  return principalOfClaims(payload);
 }
 
 /** The request's authenticated caller; throws AuthenticationError (401) when the token is missing or invalid. */

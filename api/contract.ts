@@ -465,7 +465,13 @@ export function swaggerOptions(info: { version: string; description: string }): 
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       servers: [{ url: '/', description: 'This server' }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          // A browser session (POST /auth/login); writes also carry its x-csrf-token header.
+          session: { type: 'apiKey', in: 'cookie', name: 'ocop_session' },
+        },
+      },
     },
     transform,
     transformObject,

@@ -18,7 +18,13 @@ import { deliveryOptionsFromConfig, offsetsFromConfig } from '../activities/noti
 import { buildApp } from '../api/app';
 import { ConfigError, loadConfig, PROCESS_ROLES, type ProcessRole } from '../config';
 import { createLogger } from '../config/logger';
-import { auditSigningKey, jwtSecret } from '../config/secrets';
+import {
+  assertProductionReady,
+  auditSigningKey,
+  devTokensEnabled,
+  jwtSecret,
+  ProductionConfigError,
+} from '../config/secrets';
 import { connect, createDatabase, EMBEDDED_APP_LOGIN, migrate } from '../db';
 import { startEmbeddedPostgres, stopEmbeddedPostgresAt } from '../db/embedded';
 import { startDevServer, stopOrphanedDevServer } from '../temporal/dev-server';
@@ -44,8 +50,10 @@ async function main() {
   let config;
   try {
     config = loadConfig();
+    // Production mode refuses dev tokens, generated keys and default secrets before anything starts.
+    assertProductionReady(config);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof ProductionConfigError) {
       process.stderr.write(`${err.message}\nSee the configuration table in README.md.\n`);
       process.exit(2);
     }
@@ -194,7 +202,11 @@ async function main() {
       sql,
       temporal: new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE }),
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      jwtSecret: jwtSecret(config),
+      jwtSecret: devTokensEnabled(config) ? jwtSecret(config) : undefined,
+      tokenPolicy: {
+        maxLifetimeSeconds: config.AUTH_TOKEN_MAX_HOURS * 3600,
+        clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
+      },
       log: log.child({ component: 'api' }),
       bodyLimit: config.API_BODY_LIMIT,
       rateLimit: config.API_RATE_LIMIT_PER_MINUTE,

@@ -107,6 +107,19 @@ export const configSchema = z.object({
   ),
   /** HMAC key (HS256) for bearer tokens, at least 32 characters. Unset in dev: generated once under OCOP_DATA_DIR. */
   AUTH_JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  /**
+   * `production` turns the development conveniences off: no HS256 dev tokens, no generated secrets or keys (start-up
+   * refuses them, naming the variable). Anything else is development mode.
+   */
+  NODE_ENV: optionalString,
+  /** HS256 dev tokens (`npm run dev-token`): `on` by default in development, refused in production. */
+  AUTH_DEV_TOKENS: z.enum(['on', 'off']).optional(),
+  /** The longest lifetime (exp − iat) a dev token may have, in hours. */
+  AUTH_TOKEN_MAX_HOURS: z.coerce.number().min(0.1).max(24).default(24),
+  /** The longest lifetime a machine token (EdDSA) may have, in hours; at most AUTH_TOKEN_MAX_HOURS. */
+  AUTH_MACHINE_TOKEN_MAX_HOURS: z.coerce.number().min(0.1).max(24).default(24),
+  /** How far a token's iat may lie in the future (clocks disagree), in seconds. */
+  AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   /** Upper bound on a request body, in bytes. */
   API_BODY_LIMIT: z.coerce
     .number()

@@ -2,6 +2,7 @@ import { batchesOfStore, countEvents, readStream } from '../db/event-store';
 import type { Sql, TransactionSql } from '../db';
 import { caseModel } from './case-model';
 import { roundsModel } from './rounds/model';
+import { accountsModel } from './accounts/model';
 import { foldEvents, type ProjectedEvent, type ReadModel, type StreamFold } from './read-model';
 
 /*
@@ -10,7 +11,7 @@ import { foldEvents, type ProjectedEvent, type ReadModel, type StreamFold } from
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each model's fold type is its own
 type AnyReadModel = ReadModel<any>;
-export const READ_MODELS: readonly AnyReadModel[] = [caseModel, roundsModel];
+export const READ_MODELS: readonly AnyReadModel[] = [caseModel, roundsModel, accountsModel];
 
 const modelsOf = (streamId: string) => READ_MODELS.filter((m) => m.owns(streamId));
 
