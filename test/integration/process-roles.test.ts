@@ -10,10 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signToken } from '../../api/auth';
 import { connect, dropDatabase } from '../../db';
 import { freePort } from '../../temporal/dev-server';
-import { productRoot } from '../support/product';
+import { productRoot, registerOverHttp } from '../support/product';
 
 const children: ChildProcess[] = [];
 const folder = mkdtempSync(join(tmpdir(), 'ocop-roles-'));
@@ -108,23 +107,7 @@ describe('process roles', () => {
     }
     expect((await fetch(`http://127.0.0.1:${apiPort}/health`)).status).toBe(200);
 
-    const token = await signToken(secret, { sub: 'officer-1', role: 'commune_officer', jurisdiction: '05443' });
-    const registered = await fetch(`http://127.0.0.1:${apiPort}/products`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'idempotency-key': `roles-${suffix}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
-        subjectId: 'HTX-TC',
-        subjectName: 'HTX chè Tân Cương',
-        productName: 'Chè búp Tân Cương',
-        productSetCode: 'tea',
-        provinceCode: '19',
-        communeCode: '05443',
-      }),
-    });
+    const registered = await registerOverHttp(`http://127.0.0.1:${apiPort}`, secret, `roles-${suffix}`);
     expect(registered.status, await registered.clone().text()).toBe(201);
     const metrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
     expect(metrics).toMatch(/ocop_http_requests_total\{method="POST",route="\/products",status="201"\} 1/);

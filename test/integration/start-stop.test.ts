@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../api/auth';
 import {
   cleanUpProducts,
   launchProduct,
@@ -18,6 +17,7 @@ import {
   processesOf,
   productRoot,
   productSetup,
+  registerOverHttp,
   waitReady,
   type ProductSetup,
 } from '../support/product';
@@ -27,23 +27,7 @@ afterAll(cleanUpProducts);
 async function useIt(setup: ProductSetup): Promise<void> {
   const health = await fetch(`${setup.api}/health`);
   expect(health.status).toBe(200);
-  const token = await signToken(setup.secret, { sub: 'officer-1', role: 'commune_officer', jurisdiction: '05443' });
-  const registered = await fetch(`${setup.api}/products`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'idempotency-key': `start-stop-${randomBytes(4).toString('hex')}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      subjectId: 'HTX-TC',
-      subjectName: 'HTX chè Tân Cương',
-      productName: 'Chè búp Tân Cương',
-      productSetCode: 'tea',
-      provinceCode: '19',
-      communeCode: '05443',
-    }),
-  });
+  const registered = await registerOverHttp(setup.api, setup.secret, `start-stop-${randomBytes(4).toString('hex')}`);
   expect(registered.status, await registered.clone().text()).toBe(201);
 }
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { signToken } from '../../api/auth';
 import { freePort } from '../../temporal/dev-server';
 
 export const productRoot = join(import.meta.dirname, '..', '..');
@@ -128,4 +129,25 @@ export function cleanUpProducts(): void {
     }
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Registers one tea product at Tân Cương (05443) as its commune officer, over HTTP; the answer as fetch gives it. */
+export async function registerOverHttp(api: string, secret: string, idempotencyKey: string): Promise<Response> {
+  const token = await signToken(secret, { sub: 'officer-1', role: 'commune_officer', jurisdiction: '05443' });
+  return fetch(`${api}/products`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'idempotency-key': idempotencyKey,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      subjectId: 'HTX-TC',
+      subjectName: 'HTX chè Tân Cương',
+      productName: 'Chè búp Tân Cương',
+      productSetCode: 'tea',
+      provinceCode: '19',
+      communeCode: '05443',
+    }),
+  });
 }
