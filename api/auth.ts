@@ -59,13 +59,22 @@ export function checkTokenTimes(payload: { iat?: number; exp?: number }, policy:
   const skew = policy.clockSkewSeconds ?? 60;
   const max = policy.maxLifetimeSeconds ?? DAY;
   const seconds = Math.floor(now / 1000);
-  if (typeof payload.exp !== 'number') throw new AuthenticationError('token has no exp (every token must expire)');
-  if (typeof payload.iat !== 'number') throw new AuthenticationError('token has no iat');
-  if (payload.iat > seconds + skew) throw new AuthenticationError('token iat lies in the future');
+  if (typeof payload.exp !== 'number')
+    throw new AuthenticationError(
+      'Mã truy cập thiếu thời hạn (exp); mọi mã phải hết hạn. / Token has no exp (every token must expire).',
+    );
+  if (typeof payload.iat !== 'number')
+    throw new AuthenticationError('Mã truy cập thiếu thời điểm cấp (iat). / Token has no iat.');
+  if (payload.iat > seconds + skew)
+    throw new AuthenticationError(
+      'Thời điểm cấp (iat) của mã truy cập nằm ở tương lai. / Token iat lies in the future.',
+    );
   if (payload.exp - payload.iat > max) {
-    throw new AuthenticationError(`token lifetime exceeds ${max} s (exp − iat = ${payload.exp - payload.iat} s)`);
+    throw new AuthenticationError(
+      `Mã truy cập có thời hạn quá ${max} giây. / Token lifetime exceeds ${max} s (exp − iat = ${payload.exp - payload.iat} s).`,
+    );
   }
-  if (payload.exp + skew < seconds) throw new AuthenticationError('token has expired');
+  if (payload.exp + skew < seconds) throw new AuthenticationError('Mã truy cập đã hết hạn. / Token has expired.');
 }
 
 /**
@@ -89,9 +98,13 @@ export async function signToken(
 
 /** The bearer token of an Authorization header, or AuthenticationError. */
 export function bearerOf(header: string | undefined): string {
-  if (!header) throw new AuthenticationError('missing Authorization: Bearer <token>');
+  if (!header)
+    throw new AuthenticationError('Thiếu tiêu đề Authorization: Bearer <mã>. / Missing Authorization: Bearer <token>.');
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match?.[1]) throw new AuthenticationError('Authorization must be "Bearer <token>"');
+  if (!match?.[1])
+    throw new AuthenticationError(
+      'Tiêu đề Authorization phải có dạng "Bearer <mã>". / Authorization must be "Bearer <token>".',
+    );
   return match[1];
 }
 
@@ -100,7 +113,9 @@ export function principalOfClaims(payload: unknown): Principal {
   const parsed = principalSchema.safeParse(payload);
   if (!parsed.success) {
     const claims = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
-    throw new AuthenticationError(`token lacks a valid role or jurisdiction (${claims})`);
+    throw new AuthenticationError(
+      `Mã truy cập thiếu vai trò hoặc địa bàn hợp lệ (${claims}). / Token lacks a valid role or jurisdiction (${claims}).`,
+    );
   }
   return parsed.data;
 }
@@ -121,7 +136,9 @@ export async function verifyAuthorization(
       clockTolerance: policy.clockSkewSeconds ?? 60,
     }));
   } catch (err) {
-    throw new AuthenticationError(`invalid token: ${err instanceof Error ? err.message : String(err)}`);
+    throw new AuthenticationError(
+      `Mã truy cập không hợp lệ. / Invalid token: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   checkTokenTimes(payload, policy);
   return principalOfClaims(payload);
@@ -130,7 +147,10 @@ export async function verifyAuthorization(
 /** The request's authenticated caller; throws AuthenticationError (401) when the token is missing or invalid. */
 export function principalOf(req: { principal: Principal | null; authError: AuthenticationError | null }): Principal {
   if (req.principal) return req.principal;
-  throw req.authError ?? new AuthenticationError('missing Authorization: Bearer <token>');
+  throw (
+    req.authError ??
+    new AuthenticationError('Thiếu tiêu đề Authorization: Bearer <mã>. / Missing Authorization: Bearer <token>.')
+  );
 }
 
 /** A hook for route plugins whose every route needs a caller: 401 comes before any validation of the request. */

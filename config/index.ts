@@ -116,8 +116,6 @@ export const configSchema = z.object({
   AUTH_DEV_TOKENS: z.enum(['on', 'off']).optional(),
   /** The longest lifetime (exp − iat) a dev token may have, in hours. */
   AUTH_TOKEN_MAX_HOURS: z.coerce.number().min(0.1).max(24).default(24),
-  /** The longest lifetime a machine token (EdDSA) may have, in hours; at most AUTH_TOKEN_MAX_HOURS. */
-  AUTH_MACHINE_TOKEN_MAX_HOURS: z.coerce.number().min(0.1).max(24).default(24),
   /** How far a token's iat may lie in the future (clocks disagree), in seconds. */
   AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   /** Upper bound on a request body, in bytes. */
