@@ -32,6 +32,16 @@ import { referenceRoutes } from './routes/reference';
 import { placeRoutes } from './routes/places';
 import { apiMetrics } from './metrics';
 import { accountRoutes } from './routes/accounts';
+import { authRoutes } from './routes/auth';
+import {
+  activeSession,
+  csrfMatches,
+  CSRF_HEADER,
+  revokeSessionsOf,
+  sessionIdOf,
+  type ActiveSession,
+  type SessionPolicy,
+} from './sessions';
 
 export interface AppDeps {
   sql: Sql;
@@ -66,18 +76,28 @@ export interface AppDeps {
   commandTimeoutMs?: number;
   /** Called after an account is disabled, a grant ended or a password reset: its sessions and tokens end. */
   onAccountChanged?: (accountId: string) => Promise<void>;
+  /** Idle and absolute time-outs of browser sessions, and whether their cookie is Secure. */
+  sessionPolicy?: SessionPolicy;
+  /** Sign-in attempts per minute from one IP address (POST /auth/login). @default 30 */
+  loginRateLimit?: number;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The caller named by a valid bearer token, or null; routes that need one call `principalOf`. */
     principal: Principal | null;
-    /** Why the bearer token was refused, if one was sent. */
+    /** Why the bearer token or the session was refused, if one was sent. */
     authError: AuthenticationError | null;
+    /** The browser session the `ocop_session` cookie names, when the request is made with one. */
+    session: ActiveSession | null;
   }
 }
 
 export const API_VERSION = '0.1.0';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Routes that do not act under a session even when its cookie is sent (a new sign-in replaces it). */
+const SESSIONLESS = new Set(['/auth/login']);
 
 /** The Fastify application with every route; `listen` is the caller's (cli/start.ts, or `inject` in tests). */
 export async function buildApp(deps: AppDeps) {
@@ -128,8 +148,9 @@ export async function buildApp(deps: AppDeps) {
   // The token is read first, so the rate limit can count per principal; routes that need one refuse its absence.
   app.decorateRequest('principal', null);
   app.decorateRequest('authError', null);
+  app.decorateRequest('session', null);
   app.addHook('onRequest', async (req) => {
-    if (req.headers.authorization === undefined) return;
+    if (req.headers.authorization === undefined) return sessionHook(req);
     try {
       if (deps.jwtSecret === undefined) {
         throw new AuthenticationError('token thử nghiệm bị tắt ở chế độ này / dev tokens are off in this mode');
@@ -140,6 +161,31 @@ export async function buildApp(deps: AppDeps) {
       req.authError = err;
     }
   });
+  /**
+   * A request without a bearer token may carry a session cookie: its session (re-read on every request, so a
+   * revocation holds at once) gives the principal, and a write must carry the session's CSRF token.
+   */
+  async function sessionHook(req: FastifyRequest) {
+    const sessionId = sessionIdOf(req.headers.cookie);
+    if (sessionId === null || SESSIONLESS.has(req.routeOptions.url ?? '')) return;
+    try {
+      const session = await activeSession(deps.sql, sessionId, deps.sessionPolicy);
+      if (!SAFE_METHODS.has(req.method) && !csrfMatches(session.stored, req.headers[CSRF_HEADER])) {
+        throw new HttpProblem(403, 'Forbidden', {
+          code: 'csrf_token_invalid',
+          detail:
+            'Thiếu hoặc sai mã chống giả mạo (tiêu đề x-csrf-token) của phiên. / The session’s CSRF token (x-csrf-token header) is missing or wrong.',
+        });
+      }
+      req.session = session;
+      if (session.principal) req.principal = session.principal;
+      else req.authError = new AuthenticationError(session.cannotAct ?? 'no grant');
+    } catch (err) {
+      if (!(err instanceof AuthenticationError)) throw err;
+      req.authError = err;
+    }
+  }
+
   await app.register(fastifyRateLimit, {
     max: deps.rateLimit ?? 600,
     timeWindow: deps.rateLimitWindowMs ?? 60_000,
@@ -200,7 +246,14 @@ export async function buildApp(deps: AppDeps) {
   await app.register(inboxRoutes(deps));
   await app.register(referenceRoutes());
   await app.register(placeRoutes(deps));
-  await app.register(accountRoutes(deps));
+  // A password reset, a disabled account or an ended grant ends the account's sessions at once, then whatever the
+  // installation adds (machine tokens).
+  const onAccountChanged = async (accountId: string) => {
+    await revokeSessionsOf(deps.sql, accountId, 'account changed by an admin');
+    await deps.onAccountChanged?.(accountId);
+  };
+  await app.register(accountRoutes({ ...deps, onAccountChanged }));
+  await app.register(authRoutes(deps));
   return app;
 }
 

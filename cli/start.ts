@@ -15,6 +15,7 @@ import { basename, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { deliveryOptionsFromConfig, offsetsFromConfig } from '../activities/notifications';
+import { ensureFirstAdmin } from '../api/first-admin';
 import { buildApp } from '../api/app';
 import { ConfigError, loadConfig, PROCESS_ROLES, type ProcessRole } from '../config';
 import { createLogger } from '../config/logger';
@@ -195,6 +196,7 @@ async function main() {
   }
 
   const listening = `http://${config.API_HOST}:${config.API_PORT}`;
+  let firstAdmin: { username: string; password: string } | null = null;
   if (has('api')) {
     const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL) : undefined;
     if (redis) stops.push({ name: 'Redis', stop: () => redis.quit() });
@@ -210,6 +212,12 @@ async function main() {
       log: log.child({ component: 'api' }),
       bodyLimit: config.API_BODY_LIMIT,
       rateLimit: config.API_RATE_LIMIT_PER_MINUTE,
+      loginRateLimit: config.LOGIN_RATE_LIMIT_PER_MINUTE,
+      sessionPolicy: {
+        idleMinutes: config.SESSION_IDLE_MINUTES,
+        maxHours: config.SESSION_MAX_HOURS,
+        secureCookie: config.SESSION_COOKIE_SECURE === 'on',
+      },
       redis,
       redisKeyPrefix: config.REDIS_KEY_PREFIX,
       trustProxy: config.API_TRUST_PROXY,
@@ -217,6 +225,7 @@ async function main() {
       auditSigningKey: auditSigningKey(config),
     });
     await app.listen({ host: config.API_HOST, port: config.API_PORT });
+    firstAdmin = await ensureFirstAdmin(sql);
     stops.push({ name: 'HTTP API', stop: () => app.close() });
   } else {
     // A worker or sender answers its container's health check on the same port: whether it runs and PostgreSQL
@@ -260,7 +269,17 @@ async function main() {
         : [
             `  For the CLI    export DATABASE_URL="$(cat ${join(dataDir, 'database-url')})"   (then npm run ocop -- --help)`,
           ]),
-      ...(has('api')
+      ...(firstAdmin
+        ? [
+            '',
+            `  Quản trị viên đầu tiên / first admin (chỉ hiện một lần / shown once):`,
+            `    tên đăng nhập / username  ${firstAdmin.username}`,
+            `    mật khẩu / password       ${firstAdmin.password}`,
+            `    Đăng nhập / sign in: POST ${listening}/auth/login {"username","password"}; đổi mật khẩu và bật xác thực`,
+            `    hai lớp (POST /auth/totp/enrol) trước khi quản trị / change the password and enrol TOTP before acting.`,
+          ]
+        : []),
+      ...(has('api') && devTokensEnabled(config)
         ? [`  Try it         npm run dev-token -- --role commune_officer --jurisdiction <commune code>`]
         : []),
       '',

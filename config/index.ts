@@ -118,6 +118,14 @@ export const configSchema = z.object({
   AUTH_TOKEN_MAX_HOURS: z.coerce.number().min(0.1).max(24).default(24),
   /** How far a token's iat may lie in the future (clocks disagree), in seconds. */
   AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
+  /** Minutes without a request after which a browser session ends. */
+  SESSION_IDLE_MINUTES: z.coerce.number().min(1).max(1440).default(30),
+  /** Hours after sign-in at which a browser session ends, however active. */
+  SESSION_MAX_HOURS: z.coerce.number().min(0.1).max(168).default(12),
+  /** `off` drops the cookie's Secure flag, for a plain-HTTP installation reached by another name than localhost. */
+  SESSION_COOKIE_SECURE: z.enum(['on', 'off']).default('on'),
+  /** Sign-in attempts (POST /auth/login) per minute from one IP address; then 429. */
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** Upper bound on a request body, in bytes. */
   API_BODY_LIMIT: z.coerce
     .number()

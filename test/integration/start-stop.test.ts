@@ -82,6 +82,16 @@ describe('the compiled product (npm run build, node dist/start.js)', () => {
     const first = launchProduct('dist/start.js', setup);
     await waitReady(first);
     await useIt(setup);
+    // A fresh installation creates its first admin and prints the password once; it signs in with it.
+    const password = /mật khẩu \/ password\s+(\S+)/.exec(first.output())?.[1];
+    expect(password, first.output()).toMatch(/^[A-Za-z0-9]{20}$/);
+    const login = await fetch(`${setup.api}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    expect(login.status, await login.clone().text()).toBe(200);
+    expect(await login.json()).toMatchObject({ grant: { role: 'admin', jurisdiction: 'VN' }, mfa: false });
 
     // Killed outright: its PostgreSQL and Temporal server stay behind, holding their ports.
     first.process.kill('SIGKILL');
@@ -91,6 +101,8 @@ describe('the compiled product (npm run build, node dist/start.js)', () => {
     const second = launchProduct('dist/start.js', setup);
     await waitReady(second);
     expect(second.output()).toContain('an earlier start left running');
+    expect(second.output()).not.toContain('first admin');
+    expect(second.output()).not.toContain(password);
     await useIt(setup);
 
     second.process.kill('SIGTERM');
