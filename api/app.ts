@@ -33,11 +33,11 @@ import { placeRoutes } from './routes/places';
 import { apiMetrics } from './metrics';
 import { accountRoutes } from './routes/accounts';
 import { authRoutes } from './routes/auth';
+import { revokeSessionsOf } from '../db/sessions';
 import {
   activeSession,
   csrfMatches,
   CSRF_HEADER,
-  revokeSessionsOf,
   sessionIdOf,
   type ActiveSession,
   type SessionPolicy,
@@ -179,7 +179,10 @@ export async function buildApp(deps: AppDeps) {
       }
       req.session = session;
       if (session.principal) req.principal = session.principal;
-      else req.authError = new AuthenticationError(session.cannotAct ?? 'no grant');
+      else
+        req.authError = new AuthenticationError(
+          session.cannotAct ?? 'Phiên không thể hành động. / The session cannot act.',
+        );
     } catch (err) {
       if (!(err instanceof AuthenticationError)) throw err;
       req.authError = err;

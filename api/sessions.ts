@@ -1,13 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Sql } from '../db';
-import {
-  findSession,
-  insertSession,
-  revokeSession,
-  revokeSessionsOf,
-  touchSession,
-  type StoredSession,
-} from '../db/sessions';
+import { findSession, insertSession, revokeSession, touchSession, type StoredSession } from '../db/sessions';
 import { grantsInForce, type Grant } from '../domain/accounts';
 import { getAccount, type AccountView } from '../read-models/accounts/queries';
 import { AuthenticationError, type Principal } from './auth';
@@ -156,5 +149,3 @@ export function csrfMatches(session: StoredSession, header: string | string[] | 
   const b = Buffer.from(session.csrfToken);
   return a.length === b.length && timingSafeEqual(a, b);
 }
-
-export { revokeSession, revokeSessionsOf };

@@ -2,19 +2,25 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { confirmTotp, credentialsOf, setPasswordHash, setPendingTotp, useTotpStep } from '../../db/credentials';
-import { markSessionMfa, recentFailures, recordAttempt, setSessionGrant, settleAttempt } from '../../db/sessions';
+import {
+  markSessionMfa,
+  recentFailures,
+  recordAttempt,
+  revokeSession,
+  revokeSessionsOf,
+  setSessionGrant,
+  settleAttempt,
+} from '../../db/sessions';
 import { administers, grantsInForce } from '../../domain/accounts';
-import { findAccountByUsername, getAccount, grantSchema } from '../../read-models/accounts/queries';
+import { findAccountByUsername, getAccount, grantSchema, seesAccount } from '../../read-models/accounts/queries';
 import { executeAccountCommand } from '../accounts';
 import type { AppDeps } from '../app';
 import { AuthenticationError, principalOf } from '../auth';
 import { decoyHash, hashPassword, verifyPassword } from '../passwords';
-import { HttpProblem, problemSchema } from '../problems';
+import { HttpProblem, problemSchema, problemTitle } from '../problems';
 import {
   activeSession,
   openSession,
-  revokeSession,
-  revokeSessionsOf,
   sessionCookie,
   sessionIdOf,
   type ActiveSession,
@@ -68,13 +74,7 @@ const viewOf = (s: ActiveSession): SessionView => ({
 const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, problemSchema]));
 
 const refused = (status: number, code: string, vi: string, en: string, headers: Record<string, string> = {}) =>
-  new HttpProblem(
-    status,
-    { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 422: 'Unprocessable Content', 423: 'Locked' }[status] ??
-      'Error',
-    { code, detail: `${vi} / ${en}` },
-    headers,
-  );
+  new HttpProblem(status, problemTitle(status, 'en'), { code, detail: `${vi} / ${en}` }, headers);
 
 const WRONG = () =>
   refused(
@@ -404,13 +404,22 @@ export const authRoutes =
       async (req) => {
         const user = principalOf(req);
         const account = await getAccount(deps.sql, req.params.accountId);
-        const actor = { role: user.role, office: user.jurisdiction };
-        if (!account || !administers(actor, account.homeJurisdiction)) {
+        // As for every account route: 404 for an account the caller does not see, 403 for one they see but do not
+        // manage.
+        if (!account || !seesAccount(user, account)) {
           throw refused(
             404,
             'not_found',
             `Không có tài khoản ${req.params.accountId} trong địa bàn quản lý.`,
             `No account ${req.params.accountId} within the caller's jurisdiction.`,
+          );
+        }
+        if (!administers({ role: user.role, office: user.jurisdiction }, account.homeJurisdiction)) {
+          throw refused(
+            403,
+            'forbidden',
+            `Chỉ quản trị viên của ${account.homeJurisdiction} (hoặc cấp trên) thu hồi phiên của tài khoản này.`,
+            `Only an admin of ${account.homeJurisdiction} (or above) revokes this account's sessions.`,
           );
         }
         const revoked = await revokeSessionsOf(

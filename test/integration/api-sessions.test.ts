@@ -148,6 +148,21 @@ describe('built-in sign-in and sessions', () => {
 
     const b = await signIn(app, credentials);
     const c = await signIn(app, credentials);
+    // An auditor sees the account but does not manage it: 403; outside their province they do not see it: 404.
+    for (const [jurisdiction, status] of [
+      ['19', 403],
+      ['33', 404],
+    ] as const) {
+      const auditor = await signToken(secret, { sub: `sess-auditor-${jurisdiction}`, role: 'auditor', jurisdiction });
+      const refused = await app.inject({
+        method: 'POST',
+        url: `/accounts/${account.accountId}/sessions/revoke`,
+        headers: { authorization: `Bearer ${auditor}` },
+        payload: { reason: 'thử quyền' },
+      });
+      expect(refused.statusCode, refused.body).toBe(status);
+    }
+    expect((await session(b)).statusCode).toBe(200);
     const revoked = await adminPost(`/accounts/${account.accountId}/sessions/revoke`, { reason: 'máy bị mất' });
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json().revoked).toBeGreaterThanOrEqual(2);
@@ -241,25 +256,31 @@ describe('built-in sign-in and sessions', () => {
     const credentials = { username: account.username, password: account.password };
     const here = await signIn(app, credentials);
     const there = await signIn(app, credentials);
-    const short = await app.inject({
-      method: 'POST',
-      url: '/auth/password',
-      headers: sessionHeaders(here, true),
-      payload: { currentPassword: account.password, newPassword: 'short' },
-    });
+    const change = (newPassword: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/auth/password',
+        headers: sessionHeaders(here, true),
+        payload: { currentPassword: account.password, newPassword },
+      });
+    const short = await change('short');
     expect(short.statusCode).toBe(400);
     expect(short.json().errors[0].field).toBe('body.newPassword');
-    const changed = await app.inject({
-      method: 'POST',
-      url: '/auth/password',
-      headers: sessionHeaders(here, true),
-      payload: { currentPassword: account.password, newPassword: 'my-own-new-password' },
-    });
+    const changed = await change('my-own-new-password');
     expect(changed.statusCode).toBe(204);
     expect((await session(here)).statusCode).toBe(200);
     expect((await session(there)).statusCode).toBe(401);
     expect((await login(credentials)).statusCode).toBe(401);
     expect((await login({ ...credentials, password: 'my-own-new-password' })).statusCode).toBe(200);
+    const history = await app.inject({
+      method: 'GET',
+      url: `/accounts/${account.accountId}/history`,
+      headers: { authorization: `Bearer ${await adminToken()}` },
+    });
+    const sets = (history.json().events as { type: string; data: { by?: string }; by: { userId: string } }[]).filter(
+      (e) => e.type === 'PasswordSet',
+    );
+    expect(sets.map((e) => [e.data.by, e.by.userId])).toContainEqual(['self', account.accountId]);
   });
 
   it('a session ends after its idle time-out and after its absolute time-out', async () => {
