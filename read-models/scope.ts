@@ -45,7 +45,9 @@ export function canSee(user: Viewer, c: CaseWhereabouts): boolean {
     case 'commune_officer':
       return user.jurisdiction === c.communeCode;
     case 'subject':
-      return user.sub === c.subjectId;
+      // A subject's jurisdiction is the subject itself (its dev token's, or the grant of a confirmed link): the
+      // person acting for it has an account id of their own.
+      return user.jurisdiction === c.subjectId;
     case 'system':
       return false;
   }
@@ -73,7 +75,7 @@ export function scopeCondition(sql: Sql, user: Viewer): Fragment {
     case 'commune_officer':
       return sql`commune_code = ${user.jurisdiction}`;
     case 'subject':
-      return sql`subject_id = ${user.sub}`;
+      return sql`subject_id = ${user.jurisdiction}`;
     case 'system':
       return sql`FALSE`;
   }

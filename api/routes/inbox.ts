@@ -48,7 +48,7 @@ export const markReadBody = z.strictObject({ ids: z.array(z.number().int().min(1
 export function callerInbox(user: Principal): string | null {
   switch (user.role) {
     case 'subject':
-      return inboxOf('subject', user.sub);
+      return inboxOf('subject', user.jurisdiction);
     case 'commune_officer':
       return inboxOf('commune', user.jurisdiction);
     case 'provincial_office':

@@ -63,8 +63,8 @@ function notice(tag: string, n: number): Notice {
   };
 }
 
-async function bearer(sub: string): Promise<string> {
-  return `Bearer ${await signToken(SECRET, { sub, role: 'subject', jurisdiction: 'S-1' })}`;
+async function bearer(subjectId: string): Promise<string> {
+  return `Bearer ${await signToken(SECRET, { sub: `person-of-${subjectId}`, role: 'subject', jurisdiction: subjectId })}`;
 }
 
 beforeAll(async () => {
