@@ -5,7 +5,9 @@ import { publishedKeys, unretiredKey } from '../../db/signing-keys';
 import {
   administers,
   issueMachineToken,
+  MACHINE_TOKEN_DEFAULT_SECONDS,
   MACHINE_TOKEN_MAX_SECONDS,
+  MACHINE_TOKEN_MIN_SECONDS,
   withReason,
   type AccountCommand,
   type MachineToken,
@@ -143,10 +145,15 @@ export const machineTokenRoutes =
       });
     }
 
+    // The installation's bound (MACHINE_TOKEN_MAX_DAYS, at most the domain's 90 days) is the schema's own.
     const issueBody = issueMachineToken.extend({
-      lifetimeSeconds: issueMachineToken.shape.lifetimeSeconds.describe(
-        'seconds the token is valid; default 30 days, at most 90 days (MACHINE_TOKEN_MAX_DAYS)',
-      ),
+      lifetimeSeconds: z
+        .number()
+        .int()
+        .min(MACHINE_TOKEN_MIN_SECONDS)
+        .max(maxLifetime)
+        .optional()
+        .describe(`seconds the token is valid; default 30 days (or the maximum when lower), at most ${maxLifetime}`),
     });
     scoped.post(
       '/accounts/:accountId/machine-tokens',
@@ -165,13 +172,6 @@ export const machineTokenRoutes =
       async (req, reply) => {
         const user = principalOf(req);
         const { accountId } = req.params;
-        if (req.body.lifetimeSeconds !== undefined && req.body.lifetimeSeconds > maxLifetime) {
-          const message = `tối đa ${maxLifetime} giây / at most ${maxLifetime} seconds`;
-          throw new HttpProblem(400, 'Bad Request', {
-            detail: `body.lifetimeSeconds: ${message}`,
-            errors: [{ field: 'body.lifetimeSeconds', message }],
-          });
-        }
         const signing = (await ensureSigningKey(deps.sql)).key;
         const answer = await once(
           user,
@@ -181,7 +181,12 @@ export const machineTokenRoutes =
           req.body,
           (commandId) => ({
             type: 'IssueMachineToken',
-            data: { ...req.body, jti: tokenIdOf(commandId), kid: signing.kid },
+            data: {
+              ...req.body,
+              lifetimeSeconds: req.body.lifetimeSeconds ?? Math.min(MACHINE_TOKEN_DEFAULT_SECONDS, maxLifetime),
+              jti: tokenIdOf(commandId),
+              kid: signing.kid,
+            },
           }),
           tokenIdOf,
         );

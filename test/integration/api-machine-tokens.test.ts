@@ -5,7 +5,9 @@
  * handed out; forged and over-long tokens are refused; every issue and revocation is in the account's audit trail.
  * The file works on a database of its own, so its signing keys are its own.
  */
+import { execFile } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
+import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, SignJWT, base64url } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -432,4 +434,49 @@ describe('machine tokens', () => {
     });
     expect(list.json().items).toEqual([expect.objectContaining({ jti: t.jti, status: 'revoked' })]);
   });
+
+  it('ocop keys lists, rotates and retires keys, in Vietnamese first, dates in Vietnam time', async () => {
+    const m = await createMachine('cli', [{ role: 'commune_officer', jurisdiction: COMMUNE }]);
+    const before = await issued(m.accountId, m.grantIds[0]!);
+    const list = await ocop(['keys', 'list']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain(`${before.kid}\t`);
+    expect(list.stdout).toMatch(
+      new RegExp(`${before.kid}\\t\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}\\t-\\tđang ký / current`),
+    );
+
+    const rotated = await ocop(['keys', 'rotate', '--json']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const fresh = JSON.parse(rotated.stdout) as { kid: string; current: boolean; previous: string };
+    expect(fresh).toMatchObject({ current: true, previous: before.kid });
+    expect((await inbox(app, before.token)).statusCode).toBe(200);
+    expect((await issued(m.accountId, m.grantIds[0]!)).kid).toBe(fresh.kid);
+
+    const current = await ocop(['keys', 'retire', fresh.kid]);
+    expect(current.code).toBe(1);
+    expect(current.stderr).toMatch(/đang ký; chạy `ocop keys rotate` trước/);
+    expect((await ocop(['keys', 'retire', 'no-such-kid'])).code).toBe(1);
+    const retired = await ocop(['keys', 'retire', before.kid]);
+    expect(retired.code, retired.stderr).toBe(0);
+    expect(retired.stdout).toMatch(/^Đã ngừng khoá/);
+    expect((await inbox(app, before.token)).statusCode).toBe(401);
+    const json = JSON.parse((await ocop(['keys', 'list', '--json'])).stdout) as { kid: string; retiredAt: string }[];
+    expect(json.find((k) => k.kid === before.kid)?.retiredAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
 });
+
+function ocop(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'cli/ocop.ts', ...args],
+      {
+        cwd: join(import.meta.dirname, '..', '..'),
+        env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'error' },
+        timeout: 90_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
