@@ -20,6 +20,7 @@ import { createLogger } from '../../config/logger';
 import { createDatabase, dropDatabase, migrate } from '../../db';
 import { listSigningKeys, retireSigningKey } from '../../db/signing-keys';
 import type { UserRole } from '../../domain';
+import { rebuildReadModels } from '../../read-models/registry';
 import { startHarness, type Harness } from './harness';
 
 const secret = 'machine-tokens-secret-machine-tokens-01';
@@ -462,6 +463,15 @@ describe('machine tokens', () => {
     expect((await inbox(app, before.token)).statusCode).toBe(401);
     const json = JSON.parse((await ocop(['keys', 'list', '--json'])).stdout) as { kid: string; retiredAt: string }[];
     expect(json.find((k) => k.kid === before.kid)?.retiredAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+  it('the read model rebuild restores every machine token row for row, from the account events', async () => {
+    const rows = () => h.sql`SELECT * FROM machine_tokens ORDER BY jti`;
+    const before = await rows();
+    expect(before.length).toBeGreaterThan(5);
+    expect(before.some((r) => r.revoked_at !== null)).toBe(true);
+    const result = await rebuildReadModels(h.sql);
+    expect(result.rows.machine_tokens).toBe(before.length);
+    expect(await rows()).toEqual(before);
   });
 });
 
