@@ -132,7 +132,9 @@ export async function buildApp(deps: AppDeps) {
       description: [
         'Commands and queries for OCOP product cases (Mỗi xã một sản phẩm, One Commune One Product, Vietnam).',
         '',
-        '- Authentication: a bearer JWT carrying a role and a jurisdiction (`npm run dev-token`).',
+        '- Authentication: a session cookie (POST /auth/login), a machine token (EdDSA JWT issued at ' +
+          'POST /accounts/{accountId}/machine-tokens, keys at /.well-known/jwks.json), or in development a dev token ' +
+          '(HS256, `npm run dev-token`).',
         '- A case outside the caller’s jurisdiction answers 404, never 403; auditors read and change nothing.',
         '- Every command takes an Idempotency-Key: the same key and body return the first answer; the same key ' +
           'with another body answers 422 `idempotency_key_reused`.',
