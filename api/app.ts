@@ -13,7 +13,9 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../config/logger';
 import type { Sql } from '../db';
-import { AuthenticationError, verifyAuthorization, type Principal, type TokenPolicy } from './auth';
+import { AuthenticationError, bearerOf, verifyAuthorization, type Principal, type TokenPolicy } from './auth';
+import { algorithmOf, MACHINE_TOKEN_ALG, verifyMachineToken } from './machine-tokens';
+import { jwksRoutes, machineTokenRoutes } from './routes/machine-tokens';
 import { CommandGateway, CommandService } from './commands';
 import { swaggerOptions } from './contract';
 import { clientErrorHandler, frameworkErrors, securityHeaders } from './hardening';
@@ -49,8 +51,10 @@ export interface AppDeps {
   taskQueue: string;
   /** HS256 key of development tokens; absent (production), dev tokens are refused. */
   jwtSecret?: string | undefined;
-  /** Lifetime and clock-skew bounds every bearer token is checked against. */
+  /** Lifetime and clock-skew bounds every dev token is checked against. */
   tokenPolicy?: TokenPolicy;
+  /** Lifetime and clock-skew bounds of machine tokens (EdDSA). @default up to 90 days */
+  machineTokenPolicy?: TokenPolicy;
   log: Logger;
   /** @default 262144 */
   bodyLimit?: number;
@@ -128,7 +132,9 @@ export async function buildApp(deps: AppDeps) {
       description: [
         'Commands and queries for OCOP product cases (Mỗi xã một sản phẩm, One Commune One Product, Vietnam).',
         '',
-        '- Authentication: a bearer JWT carrying a role and a jurisdiction (`npm run dev-token`).',
+        '- Authentication: a session cookie (POST /auth/login), a machine token (EdDSA JWT issued at ' +
+          'POST /accounts/{accountId}/machine-tokens, keys at /.well-known/jwks.json), or in development a dev token ' +
+          '(HS256, `npm run dev-token`).',
         '- A case outside the caller’s jurisdiction answers 404, never 403; auditors read and change nothing.',
         '- Every command takes an Idempotency-Key: the same key and body return the first answer; the same key ' +
           'with another body answers 422 `idempotency_key_reused`.',
@@ -152,6 +158,12 @@ export async function buildApp(deps: AppDeps) {
   app.addHook('onRequest', async (req) => {
     if (req.headers.authorization === undefined) return sessionHook(req);
     try {
+      // A machine token (EdDSA, a key of signing_keys) is accepted in every mode; anything else is a dev token.
+      const token = bearerOf(req.headers.authorization);
+      if (algorithmOf(token) === MACHINE_TOKEN_ALG) {
+        req.principal = await verifyMachineToken(deps.sql, token, deps.machineTokenPolicy);
+        return;
+      }
       if (deps.jwtSecret === undefined) {
         throw new AuthenticationError('token thử nghiệm bị tắt ở chế độ này / dev tokens are off in this mode');
       }
@@ -257,6 +269,8 @@ export async function buildApp(deps: AppDeps) {
   };
   await app.register(accountRoutes({ ...deps, onAccountChanged }));
   await app.register(authRoutes(deps));
+  await app.register(jwksRoutes(deps));
+  await app.register(machineTokenRoutes(deps));
   return app;
 }
 

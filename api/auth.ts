@@ -25,7 +25,8 @@ export const principalSchema = z.object({
 });
 export type Principal = z.infer<typeof principalSchema>;
 
-const ISSUER = 'ocop-cycle';
+/** The issuer every token names, dev tokens and machine tokens alike. */
+export const ISSUER = 'ocop-cycle';
 /** The audience every bearer token must name: tokens minted for another service are refused here. */
 export const AUDIENCE = 'ocop-cycle-api';
 

@@ -19,8 +19,9 @@ export async function securityHeaders(req: FastifyRequest, reply: FastifyReply):
   reply.header('referrer-policy', 'no-referrer');
   const docs = req.url === '/docs' || req.url.startsWith('/docs/');
   reply.header('content-security-policy', docs ? DOCS_CSP : API_CSP);
-  // The documentation's static files may be cached; nothing else may.
-  if (!docs || !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  // The documentation's static files and the public signing keys may be cached (as their route says); nothing else.
+  const cacheable = docs || req.url === '/.well-known/jwks.json';
+  if (!cacheable || !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
 }
 
 /**

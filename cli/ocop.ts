@@ -5,13 +5,14 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './commands/audit';
 import { registerDbCommands } from './commands/db';
+import { registerKeyCommands } from './commands/keys';
 import { registerNotificationCommands } from './commands/notifications';
 import { registerPlaceCommands } from './commands/places';
 import { registerProjectionCommands } from './commands/projections';
 import { CliError, ExitCode } from './commands/shared';
 
 const program = new Command('ocop')
-  .description('ocop-cycle: database, audit, read-model, notification and place commands')
+  .description('ocop-cycle: database, audit, read-model, notification, place and signing-key commands')
   .exitOverride()
   .showHelpAfterError();
 registerDbCommands(program);
@@ -19,6 +20,7 @@ registerAuditCommands(program);
 registerProjectionCommands(program);
 registerNotificationCommands(program);
 registerPlaceCommands(program);
+registerKeyCommands(program);
 
 async function main(): Promise<number> {
   try {

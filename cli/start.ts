@@ -16,6 +16,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { deliveryOptionsFromConfig, offsetsFromConfig } from '../activities/notifications';
 import { ensureFirstAdmin } from '../api/first-admin';
+import { ensureSigningKey } from '../api/machine-tokens';
 import { buildApp } from '../api/app';
 import { ConfigError, loadConfig, PROCESS_ROLES, type ProcessRole } from '../config';
 import { createLogger } from '../config/logger';
@@ -198,6 +199,9 @@ async function main() {
   const listening = `http://${config.API_HOST}:${config.API_PORT}`;
   let firstAdmin: { username: string; password: string } | null = null;
   if (has('api')) {
+    // A fresh installation's first machine-token signing key (idempotent: concurrent starts make one).
+    const signing = await ensureSigningKey(sql);
+    if (signing.created) progress(`created the first machine-token signing key ${signing.key.kid}`);
     const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL) : undefined;
     if (redis) stops.push({ name: 'Redis', stop: () => redis.quit() });
     const app = await buildApp({
@@ -207,6 +211,10 @@ async function main() {
       jwtSecret: devTokensEnabled(config) ? jwtSecret(config) : undefined,
       tokenPolicy: {
         maxLifetimeSeconds: config.AUTH_TOKEN_MAX_HOURS * 3600,
+        clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
+      },
+      machineTokenPolicy: {
+        maxLifetimeSeconds: config.MACHINE_TOKEN_MAX_DAYS * 86400,
         clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
       },
       log: log.child({ component: 'api' }),

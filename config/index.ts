@@ -116,6 +116,8 @@ export const configSchema = z.object({
   AUTH_DEV_TOKENS: z.enum(['on', 'off']).optional(),
   /** The longest lifetime (exp − iat) a dev token may have, in hours. */
   AUTH_TOKEN_MAX_HOURS: z.coerce.number().min(0.1).max(24).default(24),
+  /** The longest lifetime of a machine token (EdDSA, `POST /accounts/:id/machine-tokens`), in days. */
+  MACHINE_TOKEN_MAX_DAYS: z.coerce.number().int().min(1).max(90).default(90),
   /** How far a token's iat may lie in the future (clocks disagree), in seconds. */
   AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   /** Minutes without a request after which a browser session ends. */

@@ -39,6 +39,24 @@ export interface SubjectLink {
   confirmedBy: string | null;
 }
 
+/**
+ * A token issued to a machine account under one of its grants (mã truy cập cho máy). The token itself is never
+ * recorded, only its id (`jti`), the key that signed it and its term; it acts only while its grant is in force.
+ */
+export interface MachineToken {
+  jti: string;
+  grantId: string;
+  /** The signing key's id (the token's `kid` header). */
+  kid: string;
+  label: string;
+  issuedAt: string;
+  expiresAt: string;
+  issuedBy: string;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  revokedWhy: string | null;
+}
+
 export interface ExternalIdentity {
   issuer: string;
   subject: string;
@@ -58,6 +76,8 @@ export interface Account {
   totpEnrolled: boolean;
   externalIdentities: ExternalIdentity[];
   subjectLinks: SubjectLink[];
+  /** Every machine token issued to the account, revoked and expired ones too. */
+  machineTokens: MachineToken[];
 }
 
 export type AccountState = { status: 'none'; accountId: string } | Account;
@@ -91,7 +111,12 @@ export type AccountEvent =
         reason: string;
       };
     }
-  | { type: 'SubjectLinkConfirmed'; data: { linkId: string; confirmedBy: string; reason: string } };
+  | { type: 'SubjectLinkConfirmed'; data: { linkId: string; confirmedBy: string; reason: string } }
+  | {
+      type: 'MachineTokenIssued';
+      data: Pick<MachineToken, 'jti' | 'grantId' | 'kid' | 'label' | 'issuedAt' | 'expiresAt' | 'issuedBy'>;
+    }
+  | { type: 'MachineTokenRevoked'; data: { jti: string; revokedBy: string; reason: string } };
 export type AccountEventType = AccountEvent['type'];
 
 /** Pure: the account after one more of its events, recorded at `occurredAt`. */
@@ -107,6 +132,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent, occurred
       totpEnrolled: false,
       externalIdentities: [],
       subjectLinks: [],
+      machineTokens: [],
     };
   }
   if (state.status === 'none') return state;
@@ -150,6 +176,20 @@ export function evolveAccount(state: AccountState, event: AccountEvent, occurred
             : l,
         ),
       };
+    case 'MachineTokenIssued':
+      return {
+        ...state,
+        machineTokens: [...state.machineTokens, { ...event.data, revokedAt: null, revokedBy: null, revokedWhy: null }],
+      };
+    case 'MachineTokenRevoked':
+      return {
+        ...state,
+        machineTokens: state.machineTokens.map((t) =>
+          t.jti === event.data.jti
+            ? { ...t, revokedAt: occurredAt, revokedBy: event.data.revokedBy, revokedWhy: event.data.reason }
+            : t,
+        ),
+      };
   }
 }
 
@@ -158,5 +198,5 @@ export const grantInForce = (g: Grant, now: string): boolean =>
   g.endedAt === null && g.validFrom <= now && (g.validUntil === null || g.validUntil > now);
 
 /** The grants an account may act under now: none while it is disabled. */
-export const grantsInForce = (a: Account, now: string): Grant[] =>
+export const grantsInForce = (a: Pick<Account, 'status' | 'grants'>, now: string): Grant[] =>
   a.status === 'active' ? a.grants.filter((g) => grantInForce(g, now)) : [];

@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { USER_ROLES, type Actor } from '../case/actors';
 import { shared } from '../shared';
-import { type AccountEvent, type AccountState, type Account } from './account';
+import { grantInForce, type AccountEvent, type AccountState, type Account } from './account';
 import { administers, confirmsSubjectsOf, GRANTABLE, jurisdictionKind } from './jurisdiction';
 
 /* The commands on an account and their pure decider: who may change what, and what each change records. */
+
+/** The bounds of a machine token's lifetime: at least 5 minutes, at most 90 days; 30 days unless asked. */
+export const MACHINE_TOKEN_MIN_SECONDS = 300;
+export const MACHINE_TOKEN_MAX_SECONDS = 90 * 86400;
+export const MACHINE_TOKEN_DEFAULT_SECONDS = 30 * 86400;
 
 const schemas = shared('domain/accounts/commands', () => {
   const reason = z
@@ -50,6 +55,11 @@ const schemas = shared('domain/accounts/commands', () => {
     registration: z.string().trim().max(200).optional(),
     reason,
   });
+  const issueMachineToken = z.strictObject({
+    grantId: z.string().regex(/^G[0-9a-f]{16}$/, 'a grant id, G + 16 hex'),
+    lifetimeSeconds: z.number().int().min(MACHINE_TOKEN_MIN_SECONDS).max(MACHINE_TOKEN_MAX_SECONDS).optional(),
+    label: z.string().trim().min(1).max(200),
+  });
   const accountCommandSchema = z.discriminatedUnion('type', [
     z.object({
       type: z.literal('CreateAccount'),
@@ -67,11 +77,31 @@ const schemas = shared('domain/accounts/commands', () => {
       type: z.literal('ConfirmSubjectLink'),
       data: withReason.extend({ linkId: z.string(), grantId: z.string() }),
     }),
+    z.object({
+      type: z.literal('IssueMachineToken'),
+      data: issueMachineToken.extend({ jti: z.string(), kid: z.string() }),
+    }),
+    z.object({ type: z.literal('RevokeMachineToken'), data: withReason.extend({ jti: z.string() }) }),
   ]);
-  return { createAccount, addGrant, withReason, linkExternalIdentity, requestSubjectLink, accountCommandSchema };
+  return {
+    createAccount,
+    addGrant,
+    withReason,
+    linkExternalIdentity,
+    requestSubjectLink,
+    issueMachineToken,
+    accountCommandSchema,
+  };
 });
-export const { createAccount, addGrant, withReason, linkExternalIdentity, requestSubjectLink, accountCommandSchema } =
-  schemas;
+export const {
+  createAccount,
+  addGrant,
+  withReason,
+  linkExternalIdentity,
+  requestSubjectLink,
+  issueMachineToken,
+  accountCommandSchema,
+} = schemas;
 export type AccountCommand = z.input<typeof accountCommandSchema>;
 
 export type AccountErrorCode = 'forbidden' | 'not_found' | 'conflict' | 'invalid';
@@ -297,6 +327,72 @@ export function decideAccount(
             grantedBy: actor.userId,
             reason: command.data.reason,
           },
+        },
+      ];
+    }
+    case 'IssueMachineToken': {
+      const d = command.data;
+      mustManage(actor, account);
+      if (account.kind !== 'machine') {
+        throw new AccountError(
+          'invalid',
+          'Chỉ tài khoản máy nhận mã truy cập cho máy; người dùng đăng nhập / only a machine account holds machine tokens; a person signs in',
+        );
+      }
+      if (account.status !== 'active')
+        throw new AccountError('conflict', 'Tài khoản đã khoá / the account is disabled');
+      const grant = account.grants.find((g) => g.grantId === d.grantId);
+      if (!grant) throw new AccountError('not_found', `Không có quyền ${d.grantId} / no grant ${d.grantId}`, 'grantId');
+      if (!grantInForce(grant, now)) {
+        throw new AccountError(
+          'invalid',
+          `Quyền ${d.grantId} không còn hiệu lực / grant ${d.grantId} is not in force`,
+          'grantId',
+        );
+      }
+      // A token acts under its grant: only an admin who could have granted it hands out a key to it.
+      if (actor.role !== 'system' && !administers(actor, grant.jurisdiction)) {
+        forbid(
+          `Quản trị viên ${actor.office} không cấp mã cho quyền ở ${grant.jurisdiction}`,
+          `an admin of ${actor.office} cannot issue a token for a grant in ${grant.jurisdiction}`,
+        );
+      }
+      const lifetime = d.lifetimeSeconds ?? MACHINE_TOKEN_DEFAULT_SECONDS;
+      if (lifetime < MACHINE_TOKEN_MIN_SECONDS || lifetime > MACHINE_TOKEN_MAX_SECONDS) {
+        throw new AccountError(
+          'invalid',
+          `Thời hạn từ ${MACHINE_TOKEN_MIN_SECONDS} đến ${MACHINE_TOKEN_MAX_SECONDS} giây / lifetime between ` +
+            `${MACHINE_TOKEN_MIN_SECONDS} and ${MACHINE_TOKEN_MAX_SECONDS} seconds`,
+          'lifetimeSeconds',
+        );
+      }
+      if (account.machineTokens.some((t) => t.jti === d.jti)) return [];
+      // JWT times are whole seconds: the record says exactly what the token's iat and exp say.
+      const issued = Math.floor(Date.parse(now) / 1000) * 1000;
+      return [
+        {
+          type: 'MachineTokenIssued',
+          data: {
+            jti: d.jti,
+            grantId: grant.grantId,
+            kid: d.kid,
+            label: d.label,
+            issuedAt: new Date(issued).toISOString(),
+            expiresAt: new Date(issued + lifetime * 1000).toISOString(),
+            issuedBy: actor.userId,
+          },
+        },
+      ];
+    }
+    case 'RevokeMachineToken': {
+      const token = account.machineTokens.find((t) => t.jti === command.data.jti);
+      if (!token) throw new AccountError('not_found', `Không có mã ${command.data.jti} / no token`, 'jti');
+      if (!self(actor, account)) mustManage(actor, account);
+      if (token.revokedAt !== null) throw new AccountError('conflict', 'Mã đã bị thu hồi / the token was revoked');
+      return [
+        {
+          type: 'MachineTokenRevoked',
+          data: { jti: token.jti, revokedBy: actor.userId, reason: command.data.reason },
         },
       ];
     }

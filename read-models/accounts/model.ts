@@ -6,13 +6,15 @@ import {
   type Account,
   type AccountEvent,
   type AccountState,
+  type MachineToken,
 } from '../../domain/accounts';
 import type { Sql, TransactionSql } from '../../db';
 import type { ProjectedEvent, ReadModel } from '../read-model';
 
 /*
- * The read model of the accounts: one `accounts` row per account stream (`account/<id>`), the domain's own fold, and
- * one `account_identities` row per single sign-on identity linked to it.
+ * The read model of the accounts: one `accounts` row per account stream (`account/<id>`), the domain's own fold, one
+ * `account_identities` row per single sign-on identity linked to it, and one `machine_tokens` row per machine token
+ * issued to it (never the token itself).
  */
 
 export interface AccountFold {
@@ -39,10 +41,39 @@ export interface StoredAccountRow {
 
 const hasAccount = (f: AccountFold): f is AccountFold & { account: Account } => f.account.status !== 'none';
 
+/** A row of `machine_tokens` as read. */
+export interface StoredMachineTokenRow {
+  jti: string;
+  account_id: string;
+  grant_id: string;
+  kid: string;
+  label: string;
+  issued_at: Date;
+  expires_at: Date;
+  issued_by: string;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+  revoked_why: string | null;
+}
+
+export const machineTokenOfRow = (r: StoredMachineTokenRow): MachineToken => ({
+  jti: r.jti,
+  grantId: r.grant_id,
+  kid: r.kid,
+  label: r.label,
+  issuedAt: r.issued_at.toISOString(),
+  expiresAt: r.expires_at.toISOString(),
+  issuedBy: r.issued_by,
+  revokedAt: r.revoked_at?.toISOString() ?? null,
+  revokedBy: r.revoked_by,
+  revokedWhy: r.revoked_why,
+});
+
+/** An account as its row holds it; its machine tokens are in their own table (`machineTokenOfRow`). */
 export function accountOfRow(
   r: StoredAccountRow,
   identities: Account['externalIdentities'] = [],
-): Account & {
+): Omit<Account, 'machineTokens'> & {
   version: number;
 } {
   return {
@@ -90,11 +121,32 @@ async function upsertAccounts(tx: TransactionSql, folds: readonly AccountFold[])
   if (identities.length > 0) {
     await tx`INSERT INTO account_identities ${tx(identities)} ON CONFLICT (issuer, subject) DO NOTHING`;
   }
+  const tokens = written.flatMap(({ account: a }) =>
+    a.machineTokens.map((t) => ({
+      jti: t.jti,
+      account_id: a.accountId,
+      grant_id: t.grantId,
+      kid: t.kid,
+      label: t.label,
+      issued_at: t.issuedAt,
+      expires_at: t.expiresAt,
+      issued_by: t.issuedBy,
+      revoked_at: t.revokedAt,
+      revoked_by: t.revokedBy,
+      revoked_why: t.revokedWhy,
+    })),
+  );
+  if (tokens.length > 0) {
+    await tx`
+      INSERT INTO machine_tokens ${tx(tokens)}
+      ON CONFLICT (jti) DO UPDATE SET revoked_at = excluded.revoked_at, revoked_by = excluded.revoked_by,
+        revoked_why = excluded.revoked_why`;
+  }
 }
 
 export const accountsModel: ReadModel<AccountFold> = {
   name: 'accounts',
-  tables: ['account_identities', 'accounts'],
+  tables: ['machine_tokens', 'account_identities', 'accounts'],
   owns: (streamId) => streamId.startsWith(ACCOUNT_STREAM_PREFIX),
   empty: (streamId) => ({ streamId, version: 0, account: noAccount(accountIdOfStream(streamId)) }),
   apply: (f, event: ProjectedEvent) => ({
@@ -109,8 +161,10 @@ export const accountsModel: ReadModel<AccountFold> = {
     if (!row) return null;
     const ids = await tx<{ issuer: string; subject: string }[]>`
       SELECT issuer, subject FROM account_identities WHERE account_id = ${accountId} ORDER BY issuer, subject`;
+    const tokens = await tx<StoredMachineTokenRow[]>`
+      SELECT * FROM machine_tokens WHERE account_id = ${accountId} ORDER BY issued_at, jti`;
     const { version, ...account } = accountOfRow(row, [...ids]);
-    return { streamId, version, account };
+    return { streamId, version, account: { ...account, machineTokens: tokens.map(machineTokenOfRow) } };
   },
   write: (tx, _before, after) => upsertAccounts(tx, [after]),
   writeAll: upsertAccounts,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Sql } from '../../db';
-import { contains, NATIONWIDE, type Account } from '../../domain/accounts';
+import { contains, NATIONWIDE, type Account, type MachineToken } from '../../domain/accounts';
 import { communesOfProvince, provincesServedBy } from '../../domain/places';
 import { USER_ROLES } from '../../domain';
 import type { Viewer } from '../scope';
-import { accountOfRow, type StoredAccountRow } from './model';
+import { accountOfRow, machineTokenOfRow, type StoredAccountRow, type StoredMachineTokenRow } from './model';
 
 /* The accounts as the API shows them (never a secret), who sees them, and the look-ups of sign-in. */
 
@@ -124,4 +124,17 @@ export async function listAccounts(
       AND (${page.after ?? null}::text IS NULL OR username > ${page.after ?? null})
     ORDER BY username LIMIT ${page.limit}`;
   return Promise.all(rows.map((r) => withIdentities(sql, r) as Promise<AccountView>));
+}
+
+/** A machine token's record (never the token) with its account's id, or null. */
+export async function findMachineToken(sql: Sql, jti: string): Promise<(MachineToken & { accountId: string }) | null> {
+  const [row] = await sql<StoredMachineTokenRow[]>`SELECT * FROM machine_tokens WHERE jti = ${jti}`;
+  return row ? { ...machineTokenOfRow(row), accountId: row.account_id } : null;
+}
+
+/** The machine tokens issued to an account, newest first. */
+export async function listMachineTokens(sql: Sql, accountId: string): Promise<MachineToken[]> {
+  const rows = await sql<StoredMachineTokenRow[]>`
+    SELECT * FROM machine_tokens WHERE account_id = ${accountId} ORDER BY issued_at DESC, jti`;
+  return rows.map(machineTokenOfRow);
 }
