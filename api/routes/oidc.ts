@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { grantsInForce } from '../../domain/accounts';
 import { findAccountByExternalIdentity } from '../../read-models/accounts/queries';
 import type { AppDeps } from '../app';
-import { isSafeReturnTo, OIDC_BROWSER_COOKIE, OIDC_LOGIN_MINUTES, type OidcSignIn } from '../oidc';
+import { isSafeReturnTo, OIDC_BROWSER_COOKIE, SAFE_RETURN_TO, OIDC_LOGIN_MINUTES, type OidcSignIn } from '../oidc';
 import { HttpProblem, problemSchema, problemTitle } from '../problems';
 import { openSession, sessionCookie, type SessionPolicy } from '../sessions';
 
@@ -99,7 +99,8 @@ export const oidcRoutes =
             returnTo: z
               .string()
               .max(512)
-              .refine(isSafeReturnTo, 'một đường dẫn trên trang này, bắt đầu bằng / / a path on this site, from /')
+              .regex(SAFE_RETURN_TO, 'một đường dẫn trên trang này, bắt đầu bằng / / a path on this site, from /')
+              .refine(isSafeReturnTo, 'một đường dẫn trên trang này / a path on this site')
               .optional(),
           }),
           response: { 302: redirect, ...problems(400, 404, 429, 500, 503) },

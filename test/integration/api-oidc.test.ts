@@ -91,7 +91,8 @@ async function linkedPerson(
 const browserCookieOf = (setCookie: unknown) => String(setCookie).split(';')[0]!;
 const setCookies = (headers: Record<string, unknown>): string[] => {
   const v = headers['set-cookie'];
-  return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).map((c) => `${c as string}`);
 };
 
 /** GET /auth/oidc/test/login, then the provider's pages as a browser: the callback URL and the browser's cookie. */

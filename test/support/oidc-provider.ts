@@ -56,9 +56,11 @@ export async function startOidcProvider(o: { redirectUris: string[] }): Promise<
     ],
     jwks: { keys: [{ ...signingKey, kid: 'test-rs256', alg: 'RS256', use: 'sig' }] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    // amr is a claim the provider emits only when the configuration names it.
-    claims: { openid: ['sub'], profile: ['name'], email: ['email'], amr: null, acr: null },
+    // The ID token carries how the person signed in (acr, amr, auth_time) with every openid scope, as national
+    // identity platforms do; oidc-provider leaves them out unless the configuration names them.
+    claims: { openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name'], email: ['email'] },
     pkce: { required: () => true },
+    ttl: { AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     findAccount: (_ctx, sub) => {
