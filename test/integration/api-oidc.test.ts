@@ -21,6 +21,14 @@ const COMMUNE = '05443';
 let h: Harness;
 let op: TestOidcProvider;
 let app: Awaited<ReturnType<typeof buildApp>>;
+const providerSetting = () => ({
+  id: 'test',
+  name: 'Cổng đăng nhập thử nghiệm',
+  issuer: op.issuer,
+  clientId: op.clientId,
+  clientSecret: op.clientSecret,
+  scopes: ['profile', 'email'],
+});
 const run = Date.now().toString(36);
 let n = 0;
 
@@ -37,16 +45,7 @@ beforeAll(async () => {
     loginRateLimit: 100_000,
     oidc: new OidcSignIn({
       publicUrl: PUBLIC_URL,
-      providers: [
-        {
-          id: 'test',
-          name: 'Cổng đăng nhập thử nghiệm',
-          issuer: op.issuer,
-          clientId: op.clientId,
-          clientSecret: op.clientSecret,
-          scopes: ['profile', 'email'],
-        },
-      ],
+      providers: [providerSetting()],
     }),
   });
 });
@@ -96,8 +95,8 @@ const setCookies = (headers: Record<string, unknown>): string[] => {
 };
 
 /** GET /auth/oidc/test/login, then the provider's pages as a browser: the callback URL and the browser's cookie. */
-async function toCallback(returnTo?: string) {
-  const login = await app.inject({
+async function toCallback(returnTo?: string, through = app) {
+  const login = await through.inject({
     method: 'GET',
     url: `/auth/oidc/test/login${returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`,
   });
@@ -311,6 +310,37 @@ describe('single sign-on through a real OpenID Connect provider', () => {
       expect(res.headers.location, returnTo).toBeUndefined();
       expect(res.headers['set-cookie'], returnTo).toBeUndefined();
     }
+  });
+
+  it('refuses an ID token whose signature the provider’s published keys (JWKS) do not verify', async () => {
+    await linkedPerson('forged');
+    op.publishOtherKeys(true);
+    // An instance that has not fetched the provider's keys yet (each keeps them once fetched).
+    const fresh = await buildApp({
+      sql: h.sql,
+      temporal: h.client,
+      taskQueue: h.taskQueue,
+      log: createLogger('silent'),
+      oidc: new OidcSignIn({ publicUrl: PUBLIC_URL, providers: [providerSetting()] }),
+    });
+    try {
+      const { callback, cookie } = await toCallback(undefined, fresh);
+      const res = await fresh.inject({
+        method: 'GET',
+        url: `${callback.pathname}${callback.search}`,
+        headers: { cookie },
+      });
+      expect(res.statusCode, res.body).toBe(401);
+      expect(res.json()).toMatchObject({ code: 'oidc_token_invalid' });
+      expect(sessionCookieIn(res.headers)).toBeUndefined();
+    } finally {
+      op.publishOtherKeys(false);
+      await fresh.close();
+    }
+    // The same person, the keys published as they are, signs in.
+    op.signInAs(`sub-forged-${run}`);
+    const { callback, cookie } = await toCallback();
+    expect((await callbackRequest(callback, cookie)).statusCode).toBe(302);
   });
 
   it('answers 404 for an unknown provider, at login and at the callback', async () => {

@@ -29,6 +29,11 @@ export interface TestOidcProvider {
   users: Map<string, TestUser>;
   /** The user the next interaction signs in (a person typing their password). */
   signInAs(sub: string): void;
+  /**
+   * While on, the provider's JWKS endpoint publishes another key under the signing key's kid, as if a token were
+   * forged or the keys had been swapped: ID tokens no longer verify against the published keys.
+   */
+  publishOtherKeys(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -37,7 +42,10 @@ export async function startOidcProvider(o: { redirectUris: string[] }): Promise<
   const clientSecret = randomBytes(24).toString('base64url');
   const users = new Map<string, TestUser>();
   let next: string | null = null;
+  let otherKeys = false;
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+  const otherJwks = JSON.stringify({ keys: [{ ...other, kid: 'test-rs256', alg: 'RS256', use: 'sig' }] });
 
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -108,6 +116,11 @@ export async function startOidcProvider(o: { redirectUris: string[] }): Promise<
   }
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (otherKeys && req.method === 'GET' && req.url === '/jwks') {
+      res.setHeader('content-type', 'application/jwk-set+json');
+      res.end(otherJwks);
+      return;
+    }
     if (req.method === 'GET' && req.url?.startsWith('/interaction/')) {
       interaction(req, res).catch((err: unknown) => {
         res.statusCode = 500;
@@ -125,6 +138,9 @@ export async function startOidcProvider(o: { redirectUris: string[] }): Promise<
     users,
     signInAs: (sub) => {
       next = sub;
+    },
+    publishOtherKeys: (on) => {
+      otherKeys = on;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
