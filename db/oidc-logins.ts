@@ -1,4 +1,4 @@
-import type { Sql } from './index';
+import type { Sql, TransactionSql } from './index';
 
 /*
  * Pending single sign-on logins (table oidc_logins, migration 014): what the callback needs to check the provider's
@@ -28,7 +28,7 @@ interface PendingLoginRow {
 }
 
 /** Records a login begun now; drops those expired more than a day ago, so the table stays small. */
-export async function insertPendingLogin(sql: Sql, p: PendingLogin): Promise<void> {
+export async function insertPendingLogin(sql: Sql | TransactionSql, p: PendingLogin): Promise<void> {
   await sql`DELETE FROM oidc_logins WHERE expires_at < ${new Date(p.createdAt.getTime() - 86_400_000)}`;
   await sql`
     INSERT INTO oidc_logins
@@ -41,7 +41,11 @@ export async function insertPendingLogin(sql: Sql, p: PendingLogin): Promise<voi
  * The pending login of a state, marked consumed in the same statement, or null when there is none or it was
  * consumed already: of two callbacks with one state, only one gets it. Expiry is the caller's to check.
  */
-export async function consumePendingLogin(sql: Sql, stateHash: string, at: Date): Promise<PendingLogin | null> {
+export async function consumePendingLogin(
+  sql: Sql | TransactionSql,
+  stateHash: string,
+  at: Date,
+): Promise<PendingLogin | null> {
   const [r] = await sql<PendingLoginRow[]>`
     UPDATE oidc_logins SET consumed_at = ${at}
     WHERE state_hash = ${stateHash} AND consumed_at IS NULL

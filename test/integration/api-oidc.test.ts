@@ -11,6 +11,7 @@ import { buildApp } from '../../api/app';
 import { signToken } from '../../api/auth';
 import { OidcSignIn } from '../../api/oidc';
 import { createLogger } from '../../config/logger';
+import { consumePendingLogin, insertPendingLogin } from '../../db/oidc-logins';
 import { createTestAccount } from '../support/accounts';
 import { followToCallback, startOidcProvider, type TestOidcProvider } from '../support/oidc-provider';
 import { startHarness, type Harness } from './harness';
@@ -341,6 +342,26 @@ describe('single sign-on through a real OpenID Connect provider', () => {
     op.signInAs(`sub-forged-${run}`);
     const { callback, cookie } = await toCallback();
     expect((await callbackRequest(callback, cookie)).statusCode).toBe(302);
+  });
+
+  it('lets the application role record a pending login, consume it once and clear old ones (migration 014)', async () => {
+    const stateHash = createHash('sha256').update(`grant-check-${run}`).digest('hex');
+    await h.sql.begin(async (tx) => {
+      await tx`SET LOCAL ROLE ocop_app`;
+      const now = new Date();
+      await insertPendingLogin(tx, {
+        stateHash,
+        browserKeyHash: stateHash,
+        providerId: 'test',
+        nonce: 'n',
+        codeVerifier: 'v',
+        returnTo: '/',
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + 60_000),
+      });
+      expect(await consumePendingLogin(tx, stateHash, now)).toMatchObject({ providerId: 'test', returnTo: '/' });
+      expect(await consumePendingLogin(tx, stateHash, now)).toBeNull();
+    });
   });
 
   it('answers 404 for an unknown provider, at login and at the callback', async () => {
