@@ -35,6 +35,8 @@ import { placeRoutes } from './routes/places';
 import { apiMetrics } from './metrics';
 import { accountRoutes } from './routes/accounts';
 import { authRoutes } from './routes/auth';
+import { oidcRoutes } from './routes/oidc';
+import type { OidcSignIn } from './oidc';
 import { revokeSessionsOf } from '../db/sessions';
 import {
   activeSession,
@@ -84,6 +86,8 @@ export interface AppDeps {
   sessionPolicy?: SessionPolicy;
   /** Sign-in attempts per minute from one IP address (POST /auth/login). @default 30 */
   loginRateLimit?: number;
+  /** Single sign-on providers (OIDC_PROVIDERS); absent, /auth/oidc/* offers none. */
+  oidc?: OidcSignIn;
 }
 
 declare module 'fastify' {
@@ -101,7 +105,7 @@ export const API_VERSION = '0.1.0';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Routes that do not act under a session even when its cookie is sent (a new sign-in replaces it). */
-const SESSIONLESS = new Set(['/auth/login']);
+const SESSIONLESS = new Set(['/auth/login', '/auth/oidc/:provider/callback']);
 
 /** The Fastify application with every route; `listen` is the caller's (cli/start.ts, or `inject` in tests). */
 export async function buildApp(deps: AppDeps) {
@@ -271,6 +275,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(authRoutes(deps));
   await app.register(jwksRoutes(deps));
   await app.register(machineTokenRoutes(deps));
+  await app.register(oidcRoutes(deps));
   return app;
 }
 

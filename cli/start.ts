@@ -36,6 +36,7 @@ import { NotificationSender } from '../notifications/sender';
 import { connectRedis, roleRefusal, serveProcessHealth } from './roles';
 import { installTemporalRuntime } from '../worker/runtime';
 import { isAlive } from '../config/processes';
+import { OidcSignIn } from '../api/oidc';
 
 const started = performance.now();
 /** What to stop, in the reverse order; each with the seconds it may take before the stop goes on without it. */
@@ -231,6 +232,9 @@ async function main() {
       trustProxy: config.API_TRUST_PROXY,
       commandTimeoutMs: config.API_COMMAND_TIMEOUT_SECONDS * 1000,
       auditSigningKey: auditSigningKey(config),
+      ...(config.OIDC_PROVIDERS.length > 0 && config.PUBLIC_URL
+        ? { oidc: new OidcSignIn({ providers: config.OIDC_PROVIDERS, publicUrl: config.PUBLIC_URL }) }
+        : {}),
     });
     await app.listen({ host: config.API_HOST, port: config.API_PORT });
     firstAdmin = await ensureFirstAdmin(sql);

@@ -21,6 +21,30 @@ const optionalString = z
   .transform((s) => (s === '' ? undefined : s))
   .optional();
 
+/** Loopback hosts, where an OIDC issuer may speak plain HTTP (a provider run beside the product, or in tests). */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** One OpenID Connect provider of OIDC_PROVIDERS. */
+export const oidcProviderSchema = z.strictObject({
+  /** The provider's name in URLs (`/auth/oidc/<id>/login`): lowercase letters, digits and dashes. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and dashes, at most 32'),
+  /** The name people see on the sign-in page, in Vietnamese (e.g. "Cổng dịch vụ công tỉnh Thái Nguyên"). */
+  name: z.string().trim().min(1).max(100),
+  /** The issuer URL: discovery reads `<issuer>/.well-known/openid-configuration`. HTTPS, except on loopback. */
+  issuer: z.url({ protocol: /^https?$/ }).refine((u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || LOOPBACK.has(url.hostname);
+  }, 'must be https (plain http only on localhost)'),
+  clientId: z.string().min(1).max(500),
+  clientSecret: z.string().min(1).max(500),
+  /** Scopes asked for; `openid` is always among them. */
+  scopes: z
+    .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope token'))
+    .max(20)
+    .optional(),
+});
+export type OidcProviderSetting = z.infer<typeof oidcProviderSchema>;
+
 export const configSchema = z.object({
   /** PostgreSQL connection URL. Unset: `npm start` runs an embedded PostgreSQL under OCOP_DATA_DIR. */
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
@@ -128,6 +152,43 @@ export const configSchema = z.object({
   SESSION_COOKIE_SECURE: z.enum(['on', 'off']).default('on'),
   /** Sign-in attempts (POST /auth/login) per minute from one IP address; then 429. */
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /**
+   * Single sign-on providers (OpenID Connect), a JSON array of {id, name, issuer, clientId, clientSecret, scopes?}.
+   * Unset or empty: sign-in with built-in accounts only.
+   */
+  OIDC_PROVIDERS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((s, ctx): unknown => {
+      if (s === '') return [];
+      try {
+        return JSON.parse(s);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of providers' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z
+        .array(oidcProviderSchema)
+        .max(50)
+        .refine((ps) => new Set(ps.map((p) => p.id)).size === ps.length, 'two providers have the same id'),
+    ),
+  /**
+   * The product's external base URL as browsers reach it (e.g. https://ocop.example.gov.vn); single sign-on sends
+   * providers back to `<PUBLIC_URL>/auth/oidc/<id>/callback`. Needed when OIDC_PROVIDERS is set.
+   */
+  PUBLIC_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => {
+        const url = new URL(u);
+        return url.search === '' && url.hash === '' && url.username === '';
+      }, 'a base URL: no query, fragment or user')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+  ),
   /** Upper bound on a request body, in bytes. */
   API_BODY_LIMIT: z.coerce
     .number()
@@ -189,6 +250,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '?'), message: issue.message })),
     );
+  }
+  if (parsed.data.OIDC_PROVIDERS.length > 0 && parsed.data.PUBLIC_URL === undefined) {
+    throw new ConfigError([
+      { variable: 'PUBLIC_URL', message: 'needed with OIDC_PROVIDERS: the providers send browsers back to it' },
+    ]);
   }
   return parsed.data;
 }

@@ -76,7 +76,23 @@ describe('the contract the document states', () => {
   it('validates cleanly with an OpenAPI linter (Redocly, recommended rules)', async () => {
     const config = await createConfig({ extends: ['recommended'] });
     const problems = await lint({ ref: OPENAPI_PATH, config });
-    expect(problems.map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`)).toEqual([]);
+    // A browser sign-in step (single sign-on's login and callback) succeeds with a redirect, never a 2xx: the rule
+    // asking for a 2xx is waived for an operation whose success is a declared 3xx, and for no other.
+    const redirects = new Set(
+      operations
+        .filter(({ op }) => Object.keys(op.responses).some((code) => /^3\d\d$/.test(code)))
+        .map(({ name }) => name),
+    );
+    const pointerOf = (name: string) => {
+      const [method = '', path = ''] = name.split(' ');
+      return `#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}/${method.toLowerCase()}/responses`;
+    };
+    const waived = new Set([...redirects].map(pointerOf));
+    expect(
+      problems
+        .filter((p) => !(p.ruleId === 'operation-2xx-response' && waived.has(p.location[0]?.pointer ?? '')))
+        .map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`),
+    ).toEqual([]);
   });
 
   it('names every operation, each once', () => {
