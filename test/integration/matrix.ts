@@ -10,6 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode, totpStep } from '../../api/totp';
 import { buildApp } from '../../api/app';
+import { ensureSigningKey } from '../../api/machine-tokens';
 import { signToken, USER_ROLES, type UserRole } from '../../api/auth';
 import { COMMAND_EXAMPLES } from '../../api/examples';
 import { COMMAND_DOCS, kebabOf, type CaseCommandType } from '../../api/routes/commands';
@@ -30,7 +31,7 @@ type Side = 'own' | 'other';
 /** The user who acts in a setup step. */
 type Actor = 'subject' | 'commune' | 'province' | 'ministry' | 'council';
 
-export type CredentialMode = 'dev token' | 'session';
+export type CredentialMode = 'dev token' | 'session' | 'machine token';
 
 /** A caller of the matrix: the user id its requests act under, and the headers of a read or a write. */
 interface Caller {
@@ -103,10 +104,14 @@ const pairs = USER_ROLES.flatMap((role) =>
 /**
  * The callers of a mode. A development token names its user itself. A session belongs to a built-in account with
  * the one grant (role × jurisdiction), signed in with its password (and, for an admin, a confirmed TOTP code): its
- * user is the account.
+ * user is the account. A machine token is issued by an admin to a machine account with the one grant; a machine
+ * holds no admin grant, so in that mode the admin is a person's session.
  */
 async function callersOf(mode: CredentialMode, app: App, h: Harness, run: string): Promise<Map<string, Caller>> {
   const callers = new Map<string, Caller>();
+  // Machine tokens are issued by a nationwide admin (a development token here: issuing is tested on its own).
+  const issuer = signToken(secret, { role: 'admin', sub: `mx-issuer-${run}`, jurisdiction: 'VN' });
+  if (mode === 'machine token') await ensureSigningKey(h.sql);
   for (const { role, side } of pairs) {
     const { sub, jurisdiction } = jurisdictionOf(role, side);
     if (mode === 'dev token') {
@@ -114,10 +119,24 @@ async function callersOf(mode: CredentialMode, app: App, h: Harness, run: string
       callers.set(`${role}/${side}`, { sub, headers: () => ({ authorization: bearer }) });
       continue;
     }
+    const machine = mode === 'machine token' && role !== 'admin';
     const account = await createTestAccount(h.sql, {
       username: `${sub}-${run}`.toLowerCase(),
       grants: [{ role, jurisdiction }],
+      kind: machine ? 'machine' : 'person',
     });
+    if (machine) {
+      const issued = await app.inject({
+        method: 'POST',
+        url: `/accounts/${account.accountId}/machine-tokens`,
+        headers: { authorization: `Bearer ${await issuer}`, 'idempotency-key': `mx-issue-${account.accountId}` },
+        payload: { grantId: account.grantIds[0], label: 'ma trận quyền / role matrix', lifetimeSeconds: 3600 },
+      });
+      expect(issued.statusCode, issued.body).toBe(201);
+      const bearer = `Bearer ${issued.json<{ token: string }>().token}`;
+      callers.set(`${role}/${side}`, { sub: account.accountId, headers: () => ({ authorization: bearer }) });
+      continue;
+    }
     const session = await signIn(app, { username: account.username, password: account.password });
     if (role === 'admin') await confirmTotp(app, session);
     callers.set(`${role}/${side}`, { sub: account.accountId, headers: (write) => sessionHeaders(session, write) });

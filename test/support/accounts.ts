@@ -18,11 +18,21 @@ export interface TestAccount {
   grantIds: string[];
 }
 
-/** An active person account with a password and one grant per (role, jurisdiction). */
+/**
+ * An active account with one grant per (role, jurisdiction): a person's with a password, or (`kind: 'machine'`) a
+ * program's, which signs in with no password but acts through machine tokens issued under its grants.
+ */
 export async function createTestAccount(
   sql: Sql,
-  o: { username: string; grants: { role: UserRole; jurisdiction: string }[]; home?: string; password?: string },
+  o: {
+    username: string;
+    grants: { role: UserRole; jurisdiction: string }[];
+    home?: string;
+    password?: string;
+    kind?: 'person' | 'machine';
+  },
 ): Promise<TestAccount> {
+  const machine = o.kind === 'machine';
   const accountId = accountIdFor(o.username);
   const password = o.password ?? `pw-${randomBytes(12).toString('hex')}`;
   const hash = await hashPassword(password);
@@ -37,10 +47,12 @@ export async function createTestAccount(
         name: `Người thử ${o.username}`,
         homeJurisdiction: o.home ?? o.grants[0]?.jurisdiction ?? 'VN',
         reason: 'tài khoản thử nghiệm / test account',
-        initialPassword: true,
+        ...(machine ? { kind: 'machine' as const } : { initialPassword: true }),
       },
     },
-    alsoWrite: (tx) => setPasswordHash(tx, accountId, hash),
+    alsoWrite: async (tx) => {
+      if (!machine) await setPasswordHash(tx, accountId, hash);
+    },
   });
   const grantIds: string[] = [];
   for (const [i, g] of o.grants.entries()) {
