@@ -31,6 +31,7 @@ import { guardedValidatorCompiler } from './validation';
 import { referenceRoutes } from './routes/reference';
 import { placeRoutes } from './routes/places';
 import { searchRoutes } from './routes/search';
+import { reportRoutes } from './routes/reports';
 import { apiMetrics } from './metrics';
 import { accountRoutes } from './routes/accounts';
 import { authRoutes } from './routes/auth';
@@ -251,6 +252,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(referenceRoutes());
   await app.register(placeRoutes(deps));
   await app.register(searchRoutes(deps));
+  await app.register(reportRoutes(deps));
   // A password reset, a disabled account or an ended grant ends the account's sessions at once, then whatever the
   // installation adds (machine tokens).
   const onAccountChanged = async (accountId: string) => {
