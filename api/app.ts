@@ -32,6 +32,8 @@ import { inboxRoutes } from './routes/inbox';
 import { guardedValidatorCompiler } from './validation';
 import { referenceRoutes } from './routes/reference';
 import { placeRoutes } from './routes/places';
+import { searchRoutes } from './routes/search';
+import { reportRoutes } from './routes/reports';
 import { apiMetrics } from './metrics';
 import { accountRoutes } from './routes/accounts';
 import { authRoutes } from './routes/auth';
@@ -265,6 +267,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(inboxRoutes(deps));
   await app.register(referenceRoutes());
   await app.register(placeRoutes(deps));
+  await app.register(searchRoutes(deps));
+  await app.register(reportRoutes(deps));
   // A password reset, a disabled account or an ended grant ends the account's sessions at once, then whatever the
   // installation adds (machine tokens).
   const onAccountChanged = async (accountId: string) => {

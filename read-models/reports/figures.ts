@@ -1,0 +1,111 @@
+import type { Sql } from '../../db';
+import { and, scopeCondition, type Fragment, type Viewer } from '../scope';
+import { communeName, provinceName } from '../search/queries';
+
+/*
+ * Figures (issue 19): cases counted by up to two dimensions, within the caller's jurisdiction, each value with its
+ * name. With `inForceOn`, only products whose certificate was valid that day count, by that certificate's star.
+ */
+
+export const DIMENSIONS = [
+  'province',
+  'commune',
+  'star',
+  'productSet',
+  'yearRegistered',
+  'yearCertified',
+  'status',
+] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+/** Vietnamese headings of the dimensions. */
+export const DIMENSION_HEADINGS: Record<Dimension, string> = {
+  province: 'Tỉnh/thành phố',
+  commune: 'Xã/phường',
+  star: 'Hạng sao',
+  productSet: 'Bộ sản phẩm',
+  yearRegistered: 'Năm đăng ký',
+  yearCertified: 'Năm công nhận',
+  status: 'Trạng thái',
+};
+
+export interface FigureRow {
+  /** The values, one per dimension asked for, as codes. */
+  keys: (string | null)[];
+  /** The same values named (province and commune names, "4 sao"). */
+  names: (string | null)[];
+  count: number;
+}
+
+function column(sql: Sql, d: Dimension, inForce: boolean): Fragment {
+  switch (d) {
+    case 'province':
+      return sql`c.province_code`;
+    case 'commune':
+      return sql`c.commune_code`;
+    case 'star':
+      return inForce ? sql`k.star::text` : sql`c.star::text`;
+    case 'productSet':
+      return sql`c.product_set_code`;
+    case 'yearRegistered':
+      return sql`c.registered_year::text`;
+    case 'yearCertified':
+      return inForce ? sql`extract(year FROM k.issued_on)::int::text` : sql`c.certified_year::text`;
+    case 'status':
+      return sql`c.stage`;
+  }
+}
+
+function nameOf(d: Dimension, v: string | null): string | null {
+  if (v === null) return null;
+  if (d === 'province') return provinceName(v);
+  if (d === 'commune') return communeName(v);
+  if (d === 'star') return `${v} sao`;
+  return v;
+}
+
+export interface FigureFilters {
+  province?: string | undefined;
+  inForceOn?: string | undefined;
+}
+
+/** Cases the user may see, counted by the dimensions (one or two), largest groups first. */
+export async function figures(
+  sql: Sql,
+  user: Viewer,
+  by: readonly Dimension[],
+  f: FigureFilters,
+): Promise<FigureRow[]> {
+  const inForce = f.inForceOn !== undefined;
+  const conditions: Fragment[] = [scopeCondition(sql, user)];
+  if (f.province) conditions.push(sql`c.province_code = ${f.province}`);
+  const join = inForce
+    ? sql`JOIN certificates k ON k.product_id = c.product_id AND k.issued_on <= ${f.inForceOn!}::date
+        AND ${f.inForceOn!}::date <= coalesce(k.extended_until, k.expires_on)
+        AND (k.ended_on IS NULL OR k.ended_on > ${f.inForceOn!}::date)`
+    : sql``;
+  const k1 = column(sql, by[0]!, inForce);
+  const k2 = by[1] ? column(sql, by[1], inForce) : sql`NULL::text`;
+  const rows = await sql<{ k1: string | null; k2: string | null; n: string }[]>`
+    SELECT ${k1} AS k1, ${k2} AS k2, count(DISTINCT c.product_id) AS n
+    FROM cases c ${join}
+    WHERE ${and(sql, conditions)}
+    GROUP BY 1, 2
+    ORDER BY n DESC, k1, k2`;
+  return rows.map((r) => {
+    const keys = by.length === 2 ? [r.k1, r.k2] : [r.k1];
+    return { keys, names: keys.map((v, i) => nameOf(by[i]!, v)), count: Number(r.n) };
+  });
+}
+
+const csvCell = (v: string | number | null): string => {
+  const s = v === null ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** Figures as CSV: UTF-8 with a BOM, Vietnamese headings, names (not codes). */
+export function figuresCsv(by: readonly Dimension[], rows: readonly FigureRow[]): string {
+  const head = [...by.map((d) => DIMENSION_HEADINGS[d]), 'Số sản phẩm'];
+  const lines = [head, ...rows.map((r) => [...r.names, r.count])].map((l) => l.map(csvCell).join(','));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
