@@ -33,6 +33,8 @@ import { placeRoutes } from './routes/places';
 import { apiMetrics } from './metrics';
 import { accountRoutes } from './routes/accounts';
 import { authRoutes } from './routes/auth';
+import { publicRoutes } from './routes/public';
+import type { DocumentKeys } from '../documents/token';
 import { revokeSessionsOf } from '../db/sessions';
 import {
   activeSession,
@@ -80,6 +82,12 @@ export interface AppDeps {
   sessionPolicy?: SessionPolicy;
   /** Sign-in attempts per minute from one IP address (POST /auth/login). @default 30 */
   loginRateLimit?: number;
+  /** Signs certificates' QR tokens; without it the documents answer 503 and every token is not genuine. */
+  documentKeys?: DocumentKeys;
+  /** Base of the verification URL a QR code carries. @default http://127.0.0.1:3000 */
+  publicUrl?: string;
+  /** Requests per minute from one IP address to the public routes. @default 120 */
+  publicRateLimit?: number;
 }
 
 declare module 'fastify' {
@@ -257,6 +265,7 @@ export async function buildApp(deps: AppDeps) {
   };
   await app.register(accountRoutes({ ...deps, onAccountChanged }));
   await app.register(authRoutes(deps));
+  await app.register(publicRoutes(deps));
   return app;
 }
 
