@@ -117,6 +117,8 @@ export async function buildApp(deps: AppDeps) {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     requestTimeout: 60_000,
+    // A certificate's signed QR token is a path parameter (GET /verify/:token), longer than the default 100.
+    routerOptions: { maxParamLength: 1024 },
     // A number of hops as Fastify's own rule for it (its types take no number): the nearest n proxies are believed.
     trustProxy:
       typeof deps.trustProxy === 'number'

@@ -19,8 +19,9 @@ export async function securityHeaders(req: FastifyRequest, reply: FastifyReply):
   reply.header('referrer-policy', 'no-referrer');
   const docs = req.url === '/docs' || req.url.startsWith('/docs/');
   reply.header('content-security-policy', docs ? DOCS_CSP : API_CSP);
-  // The documentation's static files may be cached; nothing else may.
-  if (!docs || !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  // The documentation's static files and the public trust routes (api/routes/public.ts) may be cached; nothing else may.
+  const cacheable = docs || req.url.startsWith('/verify/') || req.url.startsWith('/public/');
+  if (!cacheable || !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
 }
 
 /**

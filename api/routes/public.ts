@@ -59,7 +59,10 @@ export const publicRoutes =
         const found = check?.ok
           ? await publicCertificate(deps.sql, check.claims, localDate(new Date().toISOString()))
           : null;
-        reply.type('text/html; charset=utf-8').header('content-language', 'vi, en');
+        reply
+          .type('text/html; charset=utf-8')
+          .header('content-language', 'vi, en')
+          .serializer((html: string) => html);
         if (!found) return reply.code(404).header('cache-control', 'public, max-age=60').send(notGenuinePage());
         // A revocation must show soon: a short public cache.
         return reply.header('cache-control', 'public, max-age=300').send(certificatePage(found));

@@ -117,6 +117,8 @@ async function pageText(
   try {
     const page = await context.newPage();
     const res = await page.goto(url);
+    const html = await page.content();
+    expect(html, html.slice(0, 600)).toContain('id="verdict"');
     const verdict = page.locator('#verdict');
     return {
       status: res!.status(),
