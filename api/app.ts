@@ -39,6 +39,8 @@ import { accountRoutes } from './routes/accounts';
 import { authRoutes } from './routes/auth';
 import { oidcRoutes } from './routes/oidc';
 import type { OidcSignIn } from './oidc';
+import { publicRoutes } from './routes/public';
+import type { DocumentKeys } from '../documents/token';
 import { revokeSessionsOf } from '../db/sessions';
 import {
   activeSession,
@@ -90,6 +92,12 @@ export interface AppDeps {
   loginRateLimit?: number;
   /** Single sign-on providers (OIDC_PROVIDERS); absent, /auth/oidc/* offers none. */
   oidc?: OidcSignIn;
+  /** Signs certificates' QR tokens; without it the documents answer 503 and every token is not genuine. */
+  documentKeys?: DocumentKeys;
+  /** Base of the verification URL a QR code carries. @default http://127.0.0.1:3000 */
+  publicUrl?: string;
+  /** Requests per minute from one IP address to the public routes. @default 120 */
+  publicRateLimit?: number;
 }
 
 declare module 'fastify' {
@@ -119,6 +127,8 @@ export async function buildApp(deps: AppDeps) {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     requestTimeout: 60_000,
+    // A certificate's signed QR token is a path parameter (GET /verify/:token), longer than the default 100.
+    routerOptions: { maxParamLength: 1024 },
     // A number of hops as Fastify's own rule for it (its types take no number): the nearest n proxies are believed.
     trustProxy:
       typeof deps.trustProxy === 'number'
@@ -280,6 +290,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(jwksRoutes(deps));
   await app.register(machineTokenRoutes(deps));
   await app.register(oidcRoutes(deps));
+  await app.register(publicRoutes(deps));
   return app;
 }
 

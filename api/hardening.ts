@@ -19,8 +19,10 @@ export async function securityHeaders(req: FastifyRequest, reply: FastifyReply):
   reply.header('referrer-policy', 'no-referrer');
   const docs = req.url === '/docs' || req.url.startsWith('/docs/');
   reply.header('content-security-policy', docs ? DOCS_CSP : API_CSP);
-  // The documentation's static files and the public signing keys may be cached (as their route says); nothing else.
-  const cacheable = docs || req.url === '/.well-known/jwks.json';
+  // The documentation's static files, the public signing keys and the public trust routes (api/routes/public.ts) may
+  // be cached, as their routes say; nothing else may.
+  const cacheable =
+    docs || req.url === '/.well-known/jwks.json' || req.url.startsWith('/verify/') || req.url.startsWith('/public/');
   if (!cacheable || !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
 }
 
