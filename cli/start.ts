@@ -37,6 +37,7 @@ import { connectRedis, roleRefusal, serveProcessHealth } from './roles';
 import { installTemporalRuntime } from '../worker/runtime';
 import { isAlive } from '../config/processes';
 import { OidcSignIn } from '../api/oidc';
+import { loadDocumentKeys } from '../documents/keys';
 
 const started = performance.now();
 /** What to stop, in the reverse order; each with the seconds it may take before the stop goes on without it. */
@@ -232,6 +233,10 @@ async function main() {
       trustProxy: config.API_TRUST_PROXY,
       commandTimeoutMs: config.API_COMMAND_TIMEOUT_SECONDS * 1000,
       auditSigningKey: auditSigningKey(config),
+      documentKeys: loadDocumentKeys(config),
+      publicUrl:
+        config.PUBLIC_URL ??
+        `http://${config.API_HOST === '0.0.0.0' ? '127.0.0.1' : config.API_HOST}:${config.API_PORT}`,
       ...(config.OIDC_PROVIDERS.length > 0 && config.PUBLIC_URL
         ? { oidc: new OidcSignIn({ providers: config.OIDC_PROVIDERS, publicUrl: config.PUBLIC_URL }) }
         : {}),

@@ -197,6 +197,12 @@ export const configSchema = z.object({
     .default(256 * 1024),
   /** Ed25519 private key (PEM) that signs audit export bundles. Unset in dev: generated once under OCOP_DATA_DIR. */
   AUDIT_SIGNING_KEY_FILE: optionalString,
+  /** Ed25519 private key (PKCS8 PEM) that signs certificates' QR tokens (documents/keys.ts). */
+  DOCUMENT_SIGNING_KEY: optionalString,
+  /** A file holding DOCUMENT_SIGNING_KEY. Neither set: generated once under OCOP_DATA_DIR, refused in production. */
+  DOCUMENT_SIGNING_KEY_FILE: optionalString,
+  /** Public PEM blocks of rotated document keys: the tokens they signed still verify. */
+  DOCUMENT_PREVIOUS_PUBLIC_KEYS_FILE: optionalString,
   /** Minutes between the worker's signed checkpoints of every stream's head (audit/checkpoint.ts); 0 turns them off. */
   AUDIT_CHECKPOINT_MINUTES: z.coerce.number().min(0).max(10080).default(15),
   /**

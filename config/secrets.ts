@@ -53,7 +53,8 @@ const DEFAULT_SECRETS = new Set(['change-me', 'changeme', 'secret', 'development
 
 /**
  * What production mode refuses, one entry per variable, in Vietnamese and English: dev tokens, the dev JWT secret
- * generated under OCOP_DATA_DIR, a missing or default AUTH_JWT_SECRET, and the generated audit signing key.
+ * generated under OCOP_DATA_DIR, a missing or default AUTH_JWT_SECRET, the generated audit signing key and a missing
+ * document signing key.
  */
 export function productionRefusals(config: Config): { variable: string; message: string }[] {
   if (!isProduction(config)) return [];
@@ -93,6 +94,15 @@ export function productionRefusals(config: Config): { variable: string; message:
       message:
         'chưa đặt (hoặc là khoá sinh tự động trong OCOP_DATA_DIR); production cần khoá Ed25519 riêng (PEM). / not set ' +
         '(or the key generated under OCOP_DATA_DIR); production needs its own Ed25519 key (PEM).',
+    });
+  }
+  if (!config.DOCUMENT_SIGNING_KEY && !config.DOCUMENT_SIGNING_KEY_FILE) {
+    refusals.push({
+      variable: 'DOCUMENT_SIGNING_KEY_FILE',
+      message:
+        'chưa đặt; production cần khoá Ed25519 riêng ký mã QR của giấy chứng nhận (DOCUMENT_SIGNING_KEY hoặc ' +
+        'DOCUMENT_SIGNING_KEY_FILE). / not set; production needs its own Ed25519 key for certificates’ QR codes ' +
+        '(DOCUMENT_SIGNING_KEY or DOCUMENT_SIGNING_KEY_FILE).',
     });
   }
   return refusals;

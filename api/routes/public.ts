@@ -47,6 +47,8 @@ export const publicRoutes =
       {
         config: { rateLimit: { max: deps.publicRateLimit ?? 120, timeWindow: 60_000 } },
         schema: {
+          // A page people read, not an operation of the API: the README describes it, the contract leaves it out.
+          hide: true,
           summary: 'Public verification page (tra cứu giấy chứng nhận) a certificate’s QR code opens: HTML, no script',
           tags: ['public'],
           params: z.object({ token: z.string().max(2048) }),

@@ -94,12 +94,17 @@ describe('production mode', () => {
     OCOP_DATA_DIR: dir,
     AUTH_JWT_SECRET: 'p'.repeat(20) + 'q'.repeat(20),
     AUDIT_SIGNING_KEY_FILE: keyFile,
+    DOCUMENT_SIGNING_KEY_FILE: keyFile,
   };
   const variables = (env: Record<string, string>) => productionRefusals(loadConfig(env)).map((r) => r.variable);
 
-  it('refuses a missing AUTH_JWT_SECRET and the generated audit key, naming each variable', () => {
+  it('refuses a missing AUTH_JWT_SECRET, the generated audit key and no document key, naming each variable', () => {
     const refusals = productionRefusals(loadConfig({ NODE_ENV: 'production', OCOP_DATA_DIR: dir }));
-    expect(refusals.map((r) => r.variable)).toEqual(['AUTH_JWT_SECRET', 'AUDIT_SIGNING_KEY_FILE']);
+    expect(refusals.map((r) => r.variable)).toEqual([
+      'AUTH_JWT_SECRET',
+      'AUDIT_SIGNING_KEY_FILE',
+      'DOCUMENT_SIGNING_KEY_FILE',
+    ]);
     for (const r of refusals) expect(r.message).toMatch(/ \/ /); // Vietnamese / English
   });
 
