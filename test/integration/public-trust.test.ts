@@ -44,7 +44,10 @@ beforeAll(async () => {
   tokens.commune = await token('commune_officer', COMMUNE);
   tokens.province = await token('provincial_office', PROVINCE);
   await openTodaysRound(app, tokens.province, PROVINCE);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox'],
+  });
 }, 240_000);
 afterAll(async () => {
   await browser?.close();
