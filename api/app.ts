@@ -98,6 +98,8 @@ export interface AppDeps {
   publicUrl?: string;
   /** Requests per minute from one IP address to the public routes. @default 120 */
   publicRateLimit?: number;
+  /** Requests per minute from one IP address to the public product lookup (GET /public/products). @default 60 */
+  publicLookupRateLimit?: number;
 }
 
 declare module 'fastify' {

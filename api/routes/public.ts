@@ -7,6 +7,18 @@ import { localDate } from '../../domain/calendar';
 import { certificateFor, issueCertificateDocument } from '../../documents/certificate';
 import { publicJwks, verifyDocumentToken } from '../../documents/token';
 import { certificatePage, notGenuinePage, publicCertificate } from '../../documents/verify-page';
+import { lookUpPublicProducts, publicProductSchema } from '../../documents/lookup';
+import { queryProblems } from '../problems';
+
+const lookupQuery = z.strictObject({
+  /** Words of a product's or subject's name, a commune's name or a certificate number; diacritics do not matter. */
+  q: z.string().trim().min(1).max(200).optional(),
+  /** A commune: its code (5 digits) or its name. */
+  commune: z.string().trim().min(1).max(100).optional(),
+  /** A certificate number, exactly. */
+  number: z.string().trim().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
 
 const jwkSchema = z.object({
   kty: z.literal('OKP'),
@@ -68,6 +80,32 @@ export const publicRoutes =
         if (!found) return reply.code(404).header('cache-control', 'public, max-age=60').send(notGenuinePage());
         // A revocation must show soon: a short public cache.
         return reply.header('cache-control', 'public, max-age=300').send(certificatePage(found));
+      },
+    );
+
+    app.get(
+      '/public/products',
+      {
+        config: { rateLimit: { max: deps.publicLookupRateLimit ?? 60, timeWindow: 60_000 } },
+        schema: {
+          summary: 'Public lookup (tra cứu công khai) of OCOP certified products, no sign-in',
+          description:
+            'For shops and e-commerce platforms: certificates whose product, subject, commune or number matches every ' +
+            'criterion given (none: the newest), newest first, with their status today. Public facts only, no ' +
+            'person. Its own rate limit per address; cacheable for 5 minutes.',
+          tags: ['public'],
+          querystring: lookupQuery,
+          response: {
+            200: z.object({ items: z.array(publicProductSchema) }),
+            400: queryProblems[400],
+            429: queryProblems[429],
+            500: queryProblems[500],
+          },
+        },
+      },
+      async (req, reply) => {
+        reply.header('cache-control', 'public, max-age=300');
+        return { items: await lookUpPublicProducts(deps.sql, req.query, localDate(new Date().toISOString())) };
       },
     );
 

@@ -224,4 +224,25 @@ describe('public trust', () => {
     expect(page.text).toContain('Đã hết hiệu lực');
     expect(page.text).toContain('01/01/2020');
   });
+
+  it('looks products up publicly by name without diacritics, number or commune, with their status and nothing personal', async () => {
+    const lookUp = async (query: string) => {
+      const res = await app.inject({ method: 'GET', url: `/public/products?${query}` });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.headers['cache-control']).toBe('public, max-age=300');
+      for (const word of PERSONAL) expect(res.body).not.toContain(word);
+      return res.json<{ items: { certificateNumber: string; status: string; communeName: string; star: number }[] }>()
+        .items;
+    };
+    const byName = await lookUp('q=mat%20ong%20hoa%20nhan');
+    expect(byName.map((i) => [i.certificateNumber, i.status, i.star])).toEqual([['GCN-TR-0002', 'revoked', 4]]);
+    expect(byName[0]!.communeName).not.toMatch(/^\d+$/);
+    expect((await lookUp('number=GCN-TR-0001')).map((i) => i.status)).toEqual(['expired']);
+    const inCommune = (await lookUp(`commune=${COMMUNE}`)).map((i) => i.certificateNumber);
+    expect(inCommune).toEqual(expect.arrayContaining(['GCN-TR-0001', 'GCN-TR-0002']));
+    expect(await lookUp('q=khong%20co%20san%20pham%20nao')).toEqual([]);
+    const bad = await app.inject({ method: 'GET', url: '/public/products?limit=500' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('querystring.limit');
+  });
 });
