@@ -40,6 +40,7 @@ import { authRoutes } from './routes/auth';
 import { oidcRoutes } from './routes/oidc';
 import type { OidcSignIn } from './oidc';
 import { publicRoutes } from './routes/public';
+import { planRoutes } from './routes/plans';
 import type { DocumentKeys } from '../documents/token';
 import { revokeSessionsOf } from '../db/sessions';
 import {
@@ -293,6 +294,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(machineTokenRoutes(deps));
   await app.register(oidcRoutes(deps));
   await app.register(publicRoutes(deps));
+  await app.register(planRoutes(deps));
   return app;
 }
 

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApp } from '../../api/app';
+import { signToken, type UserRole } from '../../api/auth';
+import { createLogger } from '../../config/logger';
+import { createDatabase, dropDatabase, migrate } from '../../db';
+import { ruleSetInForce } from '../../domain';
+import { startHarness, type Harness } from './harness';
+
+/**
+ * Plans (issue 19) as a provincial office keeps them: adopted for a year with its targets, revised with the earlier
+ * version kept, read only within the jurisdiction, and progress against them from the certificates recorded: each
+ * target with the percentage, the year-end sentence and the communes still without a product.
+ */
+const secret = 'plans-secret-plans-secret-plans-000001';
+let h: Harness;
+/** A database of the test's own: what it counts and finds is only what it recorded. */
+let databaseUrl: string | undefined;
+let app: Awaited<ReturnType<typeof buildApp>>;
+let keys = 0;
+const token = (role: UserRole, jurisdiction: string, sub = `pl-${role}-${jurisdiction}`) =>
+  signToken(secret, { sub, role, jurisdiction });
+const get = async (url: string, as: Promise<string>) =>
+  app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${await as}` } });
+
+async function importCase(productId: string, province: string, commune: string, star: number, issuedOn: string) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/products/import',
+    headers: {
+      authorization: `Bearer ${await token('admin', 'VN')}`,
+      'idempotency-key': `plans-import-${(keys += 1)}`,
+    },
+    payload: {
+      productId,
+      subjectId: `HTX-${productId}`,
+      subjectName: 'HTX Hoàng Bình',
+      productName: 'Chè Tân Cương',
+      productSetCode: 'tea',
+      provinceCode: province,
+      communeCode: commune,
+      ruleSetId: ruleSetInForce(issuedOn).id,
+      certificate: {
+        number: `GCN-${productId}`,
+        star,
+        level: star === 5 ? 'ministry' : 'province',
+        issuedOn,
+        expiresOn: `${Number(issuedOn.slice(0, 4)) + 3}${issuedOn.slice(4)}`,
+      },
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+}
+
+beforeAll(async () => {
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `${url.pathname}_api_plans_${Date.now().toString(36)}`;
+  await createDatabase(url.toString());
+  databaseUrl = url.toString();
+  await migrate(databaseUrl);
+  h = await startHarness('api-plans', { databaseUrl });
+  app = await buildApp({
+    sql: h.sql,
+    temporal: h.client,
+    taskQueue: h.taskQueue,
+    jwtSecret: secret,
+    log: createLogger('silent'),
+  });
+  // Thái Nguyên (19) in 2026: a 4★ and a 3★ in Phường Phan Đình Phùng (05503), a 3★ in 01840; one from 2025.
+  await importCase('19-05503-001-2026', '19', '05503', 4, '2026-03-01');
+  await importCase('19-05503-002-2026', '19', '05503', 3, '2026-05-01');
+  await importCase('19-01840-003-2026', '19', '01840', 3, '2026-09-01');
+  await importCase('19-01840-004-2025', '19', '01840', 3, '2025-09-01');
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  await h?.stop();
+  if (databaseUrl) await dropDatabase(databaseUrl);
+});
+
+let n = 0;
+const send = async (
+  method: 'POST' | 'PUT',
+  url: string,
+  as: Promise<string>,
+  payload: object,
+  key = `plans-key-${(n += 1)}`,
+) => app.inject({ method, url, headers: { authorization: `Bearer ${await as}`, 'idempotency-key': key }, payload });
+const PLAN = {
+  level: 'province',
+  jurisdiction: '19',
+  period: { from: 2026, to: 2026 },
+  targets: { recognisedNew: 4, byStar: { 4: 1, 3: 3 }, communesCovered: 3 },
+};
+const PLAN_ID = 'plan:province:19:2026-2026';
+const office = () => token('provincial_office', '19');
+
+describe('plans', () => {
+  it('adopts a plan once per key, refuses a second adoption and keeps each revision in the history', async () => {
+    const adopted = await send('POST', '/plans', office(), PLAN, 'adopt-2026');
+    expect(adopted.statusCode, adopted.body).toBe(201);
+    expect(adopted.headers.location).toBe(`/plans/${encodeURIComponent(PLAN_ID)}`);
+    const replay = await send('POST', '/plans', office(), PLAN, 'adopt-2026');
+    expect(replay.statusCode).toBe(201);
+    expect(replay.json().versions).toHaveLength(1);
+    const reused = await send('POST', '/plans', office(), { ...PLAN, targets: { recognisedNew: 9 } }, 'adopt-2026');
+    expect(reused.statusCode).toBe(422);
+    const again = await send('POST', '/plans', office(), PLAN);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('plan_exists');
+
+    const revised = await send('PUT', `/plans/${encodeURIComponent(PLAN_ID)}`, office(), {
+      ...PLAN,
+      targets: { ...PLAN.targets, recognisedNew: 3 },
+      reason: 'Điều chỉnh theo Nghị quyết HĐND tỉnh',
+    });
+    expect(revised.statusCode, revised.body).toBe(200);
+    const read = await get(`/plans/${encodeURIComponent(PLAN_ID)}`, office());
+    expect(read.statusCode).toBe(200);
+    const state = read.json<{ current: { targets: { recognisedNew: number } }; versions: { kind: string }[] }>();
+    expect(state.current.targets.recognisedNew).toBe(3);
+    expect(state.versions.map((v) => v.kind)).toEqual(['adopted', 'revised']);
+    const history = await h.sql<{ type: string }[]>`
+      SELECT type FROM events WHERE stream_id = ${PLAN_ID} ORDER BY stream_position`;
+    expect(history.map((e) => e.type)).toEqual(['PlanAdopted', 'PlanRevised']);
+  });
+
+  it('reports progress: each target with its percentage, the year-end sentence and the communes without a product', async () => {
+    const res = await get(`/plans/${encodeURIComponent(PLAN_ID)}/progress`, token('ministry', 'MINISTRY'));
+    expect(res.statusCode, res.body).toBe(200);
+    const p = res.json<{
+      lines: { measure: string; target: number; actual: number; percent: number | null }[];
+      sentence: string;
+      communesWithoutProduct: { code: string; name: string }[];
+    }>();
+    const line = (m: string) => p.lines.find((l) => l.measure === m);
+    expect(line('recognisedNew')).toMatchObject({ target: 3, actual: 3, percent: 100 });
+    expect(line('byStar.4')).toMatchObject({ target: 1, actual: 1, percent: 100 });
+    expect(line('byStar.3')).toMatchObject({ target: 3, actual: 2, percent: 67 });
+    expect(line('communesCovered')).toMatchObject({ target: 3, actual: 2, percent: 67 });
+    expect(p.sentence).toBe(
+      'Năm 2026 công nhận 3 sản phẩm, 1 sản phẩm 4 sao và 2 sản phẩm 3 sao, đạt 100% so với kế hoạch',
+    );
+    const uncovered = p.communesWithoutProduct.map((c) => c.code);
+    expect(uncovered).not.toContain('05503');
+    expect(uncovered).not.toContain('01840');
+    expect(uncovered.length).toBeGreaterThan(50);
+    expect(p.communesWithoutProduct[0]!.name).toMatch(/^(Xã|Phường) /);
+  });
+
+  it('keeps to the jurisdiction: another province cannot adopt here nor read the plan; a commune reads no province plan', async () => {
+    const other = token('provincial_office', '01');
+    expect((await send('POST', '/plans', other, { ...PLAN, period: { from: 2027, to: 2027 } })).statusCode).toBe(403);
+    expect((await get(`/plans/${encodeURIComponent(PLAN_ID)}`, other)).statusCode).toBe(404);
+    expect(
+      (await get(`/plans/${encodeURIComponent(PLAN_ID)}/progress`, token('commune_officer', '05503'))).statusCode,
+    ).toBe(404);
+    const commune = await send('POST', '/plans', token('commune_officer', '05503'), {
+      level: 'commune',
+      jurisdiction: '05503',
+      period: { from: 2026, to: 2026 },
+      targets: { recognisedNew: 1 },
+    });
+    expect(commune.statusCode, commune.body).toBe(201);
+  });
+
+  it('refuses a plan the law or the map does not allow, naming the field', async () => {
+    const district = await send('POST', '/plans', token('admin', 'VN'), {
+      ...PLAN,
+      level: 'district',
+      jurisdiction: '164',
+    });
+    expect(district.statusCode, district.body).toBe(422);
+    expect(district.json().errors.map((e: { field: string }) => e.field)).toContain('body.level');
+    const unknown = await send('POST', '/plans', token('admin', 'VN'), { ...PLAN, jurisdiction: '99' });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().errors.map((e: { field: string }) => e.field)).toContain('body.jurisdiction');
+    const empty = await send('POST', '/plans', office(), { ...PLAN, period: { from: 2028, to: 2028 }, targets: {} });
+    expect(empty.statusCode).toBe(422);
+    expect(empty.json().errors.map((e: { field: string }) => e.field)).toContain('body.targets');
+    const before = await h.sql`SELECT 1 FROM events WHERE stream_id LIKE 'plan:%:2028-2028'`;
+    expect(before).toHaveLength(0);
+  });
+});
