@@ -8,7 +8,7 @@ import { certificateFor, issueCertificateDocument } from '../../documents/certif
 import { publicJwks, verifyDocumentToken } from '../../documents/token';
 import { certificatePage, notGenuinePage, publicCertificate } from '../../documents/verify-page';
 import { lookUpPublicProducts, publicProductSchema } from '../../documents/lookup';
-import { queryProblems } from '../problems';
+import { commonProblems, queryProblems } from '../problems';
 
 const lookupQuery = z.strictObject({
   /** Words of a product's or subject's name, a commune's name or a certificate number; diacritics do not matter. */
@@ -120,6 +120,9 @@ export const publicRoutes =
           params: z.object({ number: z.string().min(1).max(64) }),
           response: {
             200: z.object({ token: z.string(), verifyUrl: z.string(), hash: z.string(), kid: z.string() }),
+            404: queryProblems[404],
+            // No document signing key configured (an installation that sets none; npm start always has one).
+            503: commonProblems[503],
           },
         },
       },

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
+import { documentKeys } from '../../documents/token';
 import { signToken } from '../../api/auth';
 import { createLogger } from '../../config/logger';
 import { startHarness, type Harness } from './harness';
@@ -50,6 +51,7 @@ beforeAll(async () => {
     jwtSecret: secret,
     log: createLogger('silent'),
     auditSigningKey: generateKeyPairSync('ed25519').privateKey,
+    documentKeys: documentKeys(generateKeyPairSync('ed25519').privateKey),
   });
   subject = await signToken(secret, { sub: SUBJECT, role: 'subject', jurisdiction: SUBJECT });
   officer = await signToken(secret, { sub: 'hostile-officer', role: 'commune_officer', jurisdiction: COMMUNE });

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app';
+import { documentKeys } from '../../documents/token';
 import { signToken, USER_ROLES, type UserRole } from '../../api/auth';
 import { OPENAPI_PATH } from '../../api/openapi';
 import { createLogger } from '../../config/logger';
@@ -69,6 +70,7 @@ beforeAll(async () => {
     log: createLogger('silent'),
     rateLimit: 1_000_000,
     auditSigningKey: generateKeyPairSync('ed25519').privateKey,
+    documentKeys: documentKeys(generateKeyPairSync('ed25519').privateKey),
   });
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   workDir = mkdtempSync(join(tmpdir(), 'ocop-schemathesis-'));
