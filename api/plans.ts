@@ -1,5 +1,5 @@
 import type { Sql } from '../db';
-import { appendToStream, readStream, WrongExpectedVersionError } from '../db/event-store';
+import { appendToStream, readStream, streamIdsWithPrefix, WrongExpectedVersionError } from '../db/event-store';
 import { localDate, ruleSetInForce } from '../domain';
 import { communesOfProvince, districtOf, officesForProvince, provinceOf, provinceOfCommune } from '../domain/places';
 import {
@@ -92,6 +92,25 @@ export async function visiblePlan(sql: Sql, user: Principal, planId: string): Pr
   const { state } = await planNow(sql, planId);
   if (!state.current || !maySeePlan(user, state.current.level, state.current.jurisdiction)) throw notFound(planId);
   return { planId, ...state };
+}
+
+/** The plans the user may read, of one level, unit or year if asked, ordered by id. */
+export async function listPlans(
+  sql: Sql,
+  user: Principal,
+  filter: { level?: PlanLevel | undefined; jurisdiction?: string | undefined; year?: number | undefined },
+): Promise<(PlanState & { planId: string })[]> {
+  const ids = (await streamIdsWithPrefix(sql, 'plan:')).filter((id) => {
+    const [, level, jurisdiction, period] = id.split(':') as [string, PlanLevel, string, string];
+    const [from, to] = period.split('-').map(Number) as [number, number];
+    return (
+      maySeePlan(user, level, jurisdiction) &&
+      (filter.level === undefined || filter.level === level) &&
+      (filter.jurisdiction === undefined || filter.jurisdiction === jurisdiction) &&
+      (filter.year === undefined || (from <= filter.year && filter.year <= to))
+    );
+  });
+  return Promise.all(ids.map(async (planId) => ({ planId, ...(await planNow(sql, planId)).state })));
 }
 
 export interface PlanInput {

@@ -193,6 +193,14 @@ export async function readStream(
   return rows.map(fromRow);
 }
 
+/** The ids of the streams whose id starts with `prefix` (e.g. `plan:`), in order. */
+export async function streamIdsWithPrefix(sql: Sql | TransactionSql, prefix: string): Promise<string[]> {
+  const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await sql<{ stream_id: string }[]>`
+    SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE ${pattern} ORDER BY stream_id`;
+  return rows.map((r) => r.stream_id);
+}
+
 /** The number of events in the store. */
 export async function countEvents(sql: Sql | TransactionSql): Promise<number> {
   const [row] = await sql<{ total: string }[]>`SELECT count(*) AS total FROM events`;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../app';
 import { principalOf, requireCaller, type Principal } from '../auth';
 import { fingerprintOf, Idempotency } from '../idempotency';
-import { planIdOf, planProgress, recordPlan, visiblePlan, type PlanInput } from '../plans';
+import { listPlans, planIdOf, planProgress, recordPlan, visiblePlan, type PlanInput } from '../plans';
 import { commonProblems, queryProblems } from '../problems';
 import { idempotencyHeaders } from '../schemas';
 
@@ -118,6 +118,28 @@ export const planRoutes =
         const route = 'PUT /plans/:planId';
         return (await once(principalOf(req), req.headers['idempotency-key'], route, req.body, req.params.planId)).body;
       },
+    );
+
+    app.get(
+      '/plans',
+      {
+        schema: {
+          summary: 'The plans the caller may read (kế hoạch OCOP), of a level, unit or year if asked',
+          tags: ['plans'],
+          security: [{ bearer: [] }],
+          querystring: z.strictObject({
+            level: z.enum(['province', 'commune', 'district']).optional(),
+            jurisdiction: z
+              .string()
+              .regex(/^\d{2,5}$/, 'a unit code of 2 to 5 digits')
+              .optional(),
+            /** Plans whose period holds this year. */
+            year: z.coerce.number().int().min(2018).max(2100).optional(),
+          }),
+          response: { 200: z.object({ items: z.array(planStateSchema) }), ...queryProblems },
+        },
+      },
+      async (req) => ({ items: await listPlans(deps.sql, principalOf(req), req.query) }),
     );
 
     app.get(

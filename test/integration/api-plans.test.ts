@@ -161,6 +161,17 @@ describe('plans', () => {
       targets: { recognisedNew: 1 },
     });
     expect(commune.statusCode, commune.body).toBe(201);
+
+    const ids = async (as: Promise<string>, query = '') => {
+      const res = await get(`/plans${query}`, as);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<{ items: { planId: string }[] }>().items.map((p) => p.planId);
+    };
+    expect(await ids(office())).toEqual(['plan:commune:05503:2026-2026', PLAN_ID]);
+    expect(await ids(office(), '?level=province&year=2026')).toEqual([PLAN_ID]);
+    expect(await ids(office(), '?year=2027')).toEqual([]);
+    expect(await ids(token('commune_officer', '05503'))).toEqual(['plan:commune:05503:2026-2026']);
+    expect(await ids(other)).toEqual([]);
   });
 
   it('refuses a plan the law or the map does not allow, naming the field', async () => {
