@@ -4,7 +4,8 @@ import { principalOf, requireCaller } from '../auth';
 import type { AppDeps } from '../app';
 import { HttpProblem, queryProblems } from '../problems';
 import { localDateSchema } from '../../domain';
-import { DIMENSIONS, figures, figuresCsv } from '../../read-models/reports/figures';
+import { DIMENSIONS, figures, figuresCsv, figuresTable } from '../../read-models/reports/figures';
+import { tableXlsx, XLSX_TYPE } from '../../reports/xlsx';
 
 const figuresQuery = z.strictObject({
   by: z.enum(DIMENSIONS),
@@ -15,7 +16,7 @@ const figuresQuery = z.strictObject({
     .optional(),
   /** Only products whose certificate was valid on this day. */
   inForceOn: localDateSchema.refine((d) => d >= '2000-01-01', 'a day from 2000').optional(),
-  format: z.enum(['json', 'csv']).default('json'),
+  format: z.enum(['json', 'csv', 'xlsx']).default('json'),
 });
 
 /** Reports (báo cáo): figures by one or two dimensions, as JSON or CSV. */
@@ -31,7 +32,7 @@ export const reportRoutes =
           description:
             'Products in the caller’s jurisdiction counted by `by` and optionally `by2` (a different dimension), ' +
             'with names, not codes. `inForceOn`: only certificates valid that day. `format=csv`: UTF-8 with BOM, ' +
-            'Vietnamese headings.',
+            'Vietnamese headings; `format=xlsx`: an Excel workbook with the same table.',
           tags: ['reports'],
           security: [{ bearer: [] }],
           querystring: figuresQuery,
@@ -61,6 +62,17 @@ export const reportRoutes =
         }
         const by = q.by2 ? [q.by, q.by2] : [q.by];
         const rows = await figures(deps.sql, user, by, { province: q.province, inForceOn: q.inForceOn });
+        if (q.format === 'xlsx' || (req.headers.accept ?? '').includes(XLSX_TYPE)) {
+          const book = await tableXlsx({
+            sheet: 'Số liệu OCOP',
+            title: 'Số liệu sản phẩm OCOP',
+            ...figuresTable(by, rows),
+          });
+          return reply
+            .header('content-type', XLSX_TYPE)
+            .header('content-disposition', 'attachment; filename="so-lieu-ocop.xlsx"')
+            .send(book as never);
+        }
         const wantsCsv = q.format === 'csv' || (req.headers.accept ?? '').includes('text/csv');
         if (wantsCsv) {
           return reply

@@ -104,8 +104,16 @@ const csvCell = (v: string | number | null): string => {
 };
 
 /** Figures as CSV: UTF-8 with a BOM, Vietnamese headings, names (not codes). */
+/** The table of figures as people read it: Vietnamese headings, then each row's names and its count. */
+export function figuresTable(by: readonly Dimension[], rows: readonly FigureRow[]) {
+  return {
+    head: [...by.map((d) => DIMENSION_HEADINGS[d]), 'Số sản phẩm'],
+    rows: rows.map((r) => [...r.names, r.count] as (string | number | null)[]),
+  };
+}
+
 export function figuresCsv(by: readonly Dimension[], rows: readonly FigureRow[]): string {
-  const head = [...by.map((d) => DIMENSION_HEADINGS[d]), 'Số sản phẩm'];
+  const head = figuresTable(by, rows).head;
   const lines = [head, ...rows.map((r) => [...r.names, r.count])].map((l) => l.map(csvCell).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { signToken, type UserRole } from '../../api/auth';
@@ -114,6 +115,26 @@ describe('GET /reports/figures', () => {
     const lines = text.slice(1).trim().split('\r\n');
     expect(lines[0]).toBe('Xã/phường,Số sản phẩm');
     expect(lines.slice(1)).toEqual(['Xã Tân Cương,2', 'Phường Đức Xuân,1']);
+  });
+
+  it('exports an Excel workbook with Vietnamese headings and names', async () => {
+    const res = await get('/reports/figures?by=commune&by2=star&format=xlsx', token('provincial_office', '19'));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet('Số liệu OCOP')!;
+    const values = sheet
+      .getSheetValues()
+      .slice(1)
+      .map((r) => (r as unknown[]).slice(1));
+    expect(values[0]).toEqual(['Xã/phường', 'Hạng sao', 'Số sản phẩm']);
+    expect(values.slice(1)).toEqual(
+      expect.arrayContaining([
+        ['Xã Tân Cương', '4 sao', 1],
+        ['Phường Đức Xuân', '3 sao', 1],
+      ]),
+    );
   });
 
   it('refuses the same dimension twice and an unknown one, naming the field', async () => {
