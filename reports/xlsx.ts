@@ -25,3 +25,13 @@ export async function tableXlsx(o: {
   });
   return Buffer.from(await book.xlsx.writeBuffer());
 }
+
+const csvCell = (v: string | number | null): string => {
+  const text = v === null ? '' : String(v);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+/** The same table as CSV: UTF-8 with a byte-order mark (so Excel reads the diacritics), CRLF line ends. */
+export function csvOf(head: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+  return `\uFEFF${[head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}

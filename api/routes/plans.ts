@@ -6,6 +6,7 @@ import { fingerprintOf, Idempotency } from '../idempotency';
 import { listPlans, planIdOf, planProgress, recordPlan, visiblePlan, type PlanInput } from '../plans';
 import { commonProblems, queryProblems } from '../problems';
 import { idempotencyHeaders } from '../schemas';
+import { csvOf, tableXlsx, XLSX_TYPE } from '../../reports/xlsx';
 
 const count = z.number().int().min(0).max(1_000_000);
 const targetsSchema = z.strictObject({
@@ -168,6 +169,10 @@ export const planRoutes =
           tags: ['plans'],
           security: [{ bearer: [] }],
           params: planParams,
+          querystring: z.strictObject({
+            /** `csv` (UTF-8 with BOM) or `xlsx`: the table of targets, actuals and percentages, in Vietnamese. */
+            format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+          }),
           response: {
             200: z.object({
               planId: z.string(),
@@ -189,6 +194,26 @@ export const planRoutes =
           },
         },
       },
-      async (req) => planProgress(deps.sql, principalOf(req), req.params.planId),
+      async (req, reply) => {
+        const progress = await planProgress(deps.sql, principalOf(req), req.params.planId);
+        if (req.query.format === 'json') return progress;
+        const table = {
+          head: ['Chỉ tiêu', 'Kế hoạch', 'Thực hiện', 'Tỷ lệ (%)'],
+          rows: progress.lines.map((l) => [l.label, l.target, l.actual, l.percent]),
+        };
+        const name = `tien-do-${req.params.planId.replaceAll(':', '-')}`;
+        if (req.query.format === 'xlsx') {
+          const book = await tableXlsx({ sheet: 'Tiến độ kế hoạch', title: progress.sentence, ...table });
+          return reply
+            .header('content-type', XLSX_TYPE)
+            .header('content-disposition', `attachment; filename="${name}.xlsx"`)
+            .send(book as never);
+        }
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}.csv"`)
+          .serializer((payload: unknown) => String(payload))
+          .send(csvOf(table.head, table.rows) as never);
+      },
     );
   };

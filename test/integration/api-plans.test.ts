@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { signToken, type UserRole } from '../../api/auth';
@@ -145,6 +146,26 @@ describe('plans', () => {
     expect(uncovered).not.toContain('01840');
     expect(uncovered.length).toBeGreaterThan(50);
     expect(p.communesWithoutProduct[0]!.name).toMatch(/^(Xã|Phường) /);
+  });
+
+  it('exports progress as CSV and as an Excel workbook, in Vietnamese', async () => {
+    const url = `/plans/${encodeURIComponent(PLAN_ID)}/progress`;
+    const csv = await get(`${url}?format=csv`, office());
+    expect(csv.statusCode, csv.body).toBe(200);
+    const lines = csv.rawPayload.toString('utf8').slice(1).trim().split('\r\n');
+    expect(lines[0]).toBe('Chỉ tiêu,Kế hoạch,Thực hiện,Tỷ lệ (%)');
+    expect(lines).toContain('Sản phẩm 4 sao được công nhận mới,1,1,100');
+    const xlsx = await get(`${url}?format=xlsx`, office());
+    expect(xlsx.statusCode).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const rows = book
+      .getWorksheet('Tiến độ kế hoạch')!
+      .getSheetValues()
+      .slice(1)
+      .map((r) => (r as unknown[]).slice(1));
+    expect(rows[0]).toEqual(['Chỉ tiêu', 'Kế hoạch', 'Thực hiện', 'Tỷ lệ (%)']);
+    expect(rows).toContainEqual(['Sản phẩm 3 sao được công nhận mới', 3, 2, 67]);
   });
 
   it('keeps to the jurisdiction: another province cannot adopt here nor read the plan; a commune reads no province plan', async () => {
