@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Sql } from '../db';
-import { communesNamed, communeName, foldText, provinceName } from '../read-models/search/queries';
+import { communesNamed, communeName, foldText, likePattern, provinceName } from '../read-models/search/queries';
 import type { Fragment } from '../read-models/scope';
 
 /*
@@ -45,8 +45,6 @@ interface Row {
   commune_code: string;
   province_code: string;
 }
-
-const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Certificates matching every criterion given, newest first; a valid one past its last day is `expired`. */
 export async function lookUpPublicProducts(sql: Sql, o: PublicLookup, today: string): Promise<PublicProduct[]> {

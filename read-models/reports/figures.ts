@@ -1,5 +1,6 @@
 import type { Sql } from '../../db';
 import { and, scopeCondition, type Fragment, type Viewer } from '../scope';
+import { csvOf } from '../../reports/xlsx';
 import { communeName, provinceName } from '../search/queries';
 
 /*
@@ -98,11 +99,6 @@ export async function figures(
   });
 }
 
-const csvCell = (v: string | number | null): string => {
-  const s = v === null ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /** Figures as CSV: UTF-8 with a BOM, Vietnamese headings, names (not codes). */
 /** The table of figures as people read it: Vietnamese headings, then each row's names and its count. */
 export function figuresTable(by: readonly Dimension[], rows: readonly FigureRow[]) {
@@ -113,7 +109,6 @@ export function figuresTable(by: readonly Dimension[], rows: readonly FigureRow[
 }
 
 export function figuresCsv(by: readonly Dimension[], rows: readonly FigureRow[]): string {
-  const head = figuresTable(by, rows).head;
-  const lines = [head, ...rows.map((r) => [...r.names, r.count])].map((l) => l.map(csvCell).join(','));
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  const table = figuresTable(by, rows);
+  return csvOf(table.head, table.rows);
 }

@@ -98,7 +98,8 @@ interface HitRow {
   in_commune: boolean;
 }
 
-const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** A LIKE pattern holding `s` anywhere, its own `%`, `_` and `\\` taken literally. */
+export const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The cases the user may see whose product, subject, certificate number or commune holds `q`, newest change first. */
 export async function searchCases(sql: Sql, user: Viewer, q: string, page: PageRequest): Promise<Page<SearchHit>> {

@@ -1,11 +1,10 @@
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { signToken, type UserRole } from '../../api/auth';
 import { createLogger } from '../../config/logger';
-import { createDatabase, dropDatabase, migrate } from '../../db';
 import { ruleSetInForce } from '../../domain';
-import { startHarness, type Harness } from './harness';
+import { startHarnessOnOwnDatabase, type Harness } from './harness';
 
 /**
  * Plans (issue 19) as a provincial office keeps them: adopted for a year with its targets, revised with the earlier
@@ -14,8 +13,6 @@ import { startHarness, type Harness } from './harness';
  */
 const secret = 'plans-secret-plans-secret-plans-000001';
 let h: Harness;
-/** A database of the test's own: what it counts and finds is only what it recorded. */
-let databaseUrl: string | undefined;
 let app: Awaited<ReturnType<typeof buildApp>>;
 let keys = 0;
 const token = (role: UserRole, jurisdiction: string, sub = `pl-${role}-${jurisdiction}`) =>
@@ -53,12 +50,7 @@ async function importCase(productId: string, province: string, commune: string, 
 }
 
 beforeAll(async () => {
-  const url = new URL(inject('databaseUrl'));
-  url.pathname = `${url.pathname}_api_plans_${Date.now().toString(36)}`;
-  await createDatabase(url.toString());
-  databaseUrl = url.toString();
-  await migrate(databaseUrl);
-  h = await startHarness('api-plans', { databaseUrl });
+  h = await startHarnessOnOwnDatabase('api-plans');
   app = await buildApp({
     sql: h.sql,
     temporal: h.client,
@@ -75,7 +67,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await h?.stop();
-  if (databaseUrl) await dropDatabase(databaseUrl);
 });
 
 let n = 0;

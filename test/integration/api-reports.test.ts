@@ -1,16 +1,13 @@
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { signToken, type UserRole } from '../../api/auth';
 import { createLogger } from '../../config/logger';
-import { createDatabase, dropDatabase, migrate } from '../../db';
-import { startHarness, type Harness } from './harness';
+import { startHarnessOnOwnDatabase, type Harness } from './harness';
 
 // Figures (issue 19): counts by two dimensions with names, certificates in force on a day, jurisdiction, CSV.
 const secret = 'reports-secret-reports-secret-rep-0001';
 let h: Harness;
-/** A database of the test's own: what it counts and finds is only what it recorded. */
-let databaseUrl: string | undefined;
 let app: Awaited<ReturnType<typeof buildApp>>;
 let keys = 0;
 const token = (role: UserRole, jurisdiction: string, sub = `rp-${role}-${jurisdiction}`) =>
@@ -45,12 +42,7 @@ async function importCase(productId: string, province: string, commune: string, 
 }
 
 beforeAll(async () => {
-  const url = new URL(inject('databaseUrl'));
-  url.pathname = `${url.pathname}_api_reports_${Date.now().toString(36)}`;
-  await createDatabase(url.toString());
-  databaseUrl = url.toString();
-  await migrate(databaseUrl);
-  h = await startHarness('api-reports', { databaseUrl });
+  h = await startHarnessOnOwnDatabase('api-reports');
   app = await buildApp({
     sql: h.sql,
     temporal: h.client,
@@ -66,7 +58,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await h?.stop();
-  if (databaseUrl) await dropDatabase(databaseUrl);
 });
 
 interface Figures {

@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { signToken, type UserRole } from '../../api/auth';
 import { createLogger } from '../../config/logger';
-import { createDatabase, dropDatabase, migrate } from '../../db';
-import { startHarness, type Harness } from './harness';
+import { startHarnessOnOwnDatabase, type Harness } from './harness';
 
 // Search (issue 18): diacritics and case do not matter, "đ" folds to "d", the caller's jurisdiction bounds what is
 // found, results carry unit names, and the list pages like the others. Thái Nguyên (19): Xã Tân Cương (05503) and
 // Phường Đức Xuân (01840); Hà Nội (01): Phường Ba Đình (00004).
 const secret = 'search-secret-search-secret-search-0001';
 let h: Harness;
-/** A database of the test's own: what it counts and finds is only what it recorded. */
-let databaseUrl: string | undefined;
 let app: Awaited<ReturnType<typeof buildApp>>;
 let keys = 0;
 const token = (role: UserRole, jurisdiction: string, sub = `se-${role}-${jurisdiction}`) =>
@@ -53,12 +50,7 @@ async function importCase(
 }
 
 beforeAll(async () => {
-  const url = new URL(inject('databaseUrl'));
-  url.pathname = `${url.pathname}_api_search_${Date.now().toString(36)}`;
-  await createDatabase(url.toString());
-  databaseUrl = url.toString();
-  await migrate(databaseUrl);
-  h = await startHarness('api-search', { databaseUrl });
+  h = await startHarnessOnOwnDatabase('api-search');
   app = await buildApp({
     sql: h.sql,
     temporal: h.client,
@@ -94,7 +86,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await h?.stop();
-  if (databaseUrl) await dropDatabase(databaseUrl);
 });
 
 describe('GET /search', () => {

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createLogger } from '../../config/logger';
-import { connect, type Sql } from '../../db';
+import { connect, createDatabase, dropDatabase, migrate, type Sql } from '../../db';
 import { createCaseWorker } from '../../worker';
 import { installTemporalRuntime } from '../../worker/runtime';
 import type { ActivityDeps } from '../../activities';
@@ -62,4 +62,32 @@ export async function startHarness(
       await ownerSql.end();
     },
   };
+}
+
+/**
+ * A harness on a database of the test's own, created and migrated for it and dropped when it stops: what the test
+ * counts and finds is only what it recorded, whatever other tests write to the run's shared database.
+ */
+export async function startHarnessOnOwnDatabase(name: string): Promise<Harness> {
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `${url.pathname}_${name.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
+  const databaseUrl = url.toString();
+  await createDatabase(databaseUrl);
+  try {
+    await migrate(databaseUrl);
+    const h = await startHarness(name, { databaseUrl });
+    return {
+      ...h,
+      async stop() {
+        try {
+          await h.stop();
+        } finally {
+          await dropDatabase(databaseUrl);
+        }
+      },
+    };
+  } catch (err) {
+    await dropDatabase(databaseUrl);
+    throw err;
+  }
 }
