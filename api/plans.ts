@@ -258,6 +258,14 @@ async function actualsOf(sql: Sql, plan: Plan) {
     WHERE ${unit} AND c.issued_on <= ${end} AND coalesce(c.extended_until, c.expires_on) >= ${end}
       AND (c.ended_on IS NULL OR c.ended_on > ${end})`;
   const coveredCodes = new Set(covered.map((r) => r.commune_code));
+  // The subjects holding a 3★+ product in force at the period's end, by their facts as last stated.
+  const [subjects] = await sql<{ total: number; cooperatives: number; smes: number }[]>`
+    SELECT count(DISTINCT k.subject_id)::int AS total,
+      count(DISTINCT k.subject_id) FILTER (WHERE k.subject_legal_form = 'cooperative')::int AS cooperatives,
+      count(DISTINCT k.subject_id) FILTER (WHERE k.subject_sme)::int AS smes
+    FROM certificates c JOIN cases k ON k.product_id = c.product_id
+    WHERE ${unit} AND c.issued_on <= ${end} AND coalesce(c.extended_until, c.expires_on) >= ${end}
+      AND (c.ended_on IS NULL OR c.ended_on > ${end})`;
   const actuals: PlanActuals = {
     recognisedByStar: { 3: row!.s3, 4: row!.s4, 5: row!.s5 },
     recognisedTotal: row!.total,
@@ -265,6 +273,7 @@ async function actualsOf(sql: Sql, plan: Plan) {
     communesCovered: communes.filter((c) => coveredCodes.has(c.code)).length,
     upgrades: row!.upgrades,
     renewals: row!.renewals,
+    subjects: subjects!,
   };
   return { actuals, uncovered: communes.filter((c) => !coveredCodes.has(c.code)) };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { localDateSchema, STAGES } from '../domain';
 import { caseDetailSchema } from '../read-models/cases/view';
+import { XLSX_TYPE } from '../reports/xlsx';
 
 /*
  * Zod schemas of the HTTP contract that are not the domain's own: the case as the API shows it, headers, paging.
@@ -118,6 +119,9 @@ export function strictDeep(schema: z.ZodType): z.ZodType {
     const shape: Record<string, z.ZodType> = {};
     for (const [k, v] of Object.entries(schema.shape)) shape[k] = strictDeep(v);
     strict = z.strictObject(shape);
+    // The object's own refinements (a rule across its fields) stay with the strict copy.
+    const checks = schema._zod.def.checks;
+    if (checks && checks.length > 0) strict = strict.clone({ ...strict._zod.def, checks: [...checks] });
   } else if (schema instanceof z.ZodOptional) strict = strictDeep(schema.unwrap() as z.ZodType).optional();
   else if (schema instanceof z.ZodNullable) strict = strictDeep(schema.unwrap() as z.ZodType).nullable();
   // Arrays and defaults keep their own checks (min, max, the default value) around a strict copy of what they hold.
@@ -128,4 +132,18 @@ export function strictDeep(schema: z.ZodType): z.ZodType {
   else strict = schema;
   strictCopies.set(schema, strict);
   return strict;
+}
+
+/**
+ * A 200 answer that a report also gives as a table file: its JSON, and the same table as CSV (UTF-8 with a BOM) and
+ * as an Excel workbook, so the document lists every media type the route answers (`format=csv|xlsx`, or Accept).
+ */
+export function withTableExports<T extends z.ZodType>(json: T) {
+  return {
+    content: {
+      'application/json': { schema: json },
+      'text/csv': { schema: z.string() },
+      [XLSX_TYPE]: { schema: z.string().meta({ format: 'binary' }) },
+    },
+  };
 }

@@ -17,6 +17,9 @@ const targetsSchema = z.strictObject({
   communesCovered: count.optional(),
   upgrades: count.optional(),
   renewals: count.optional(),
+  /** Percent (0–100) of the subjects of 3★+ products that are cooperatives, and that are SMEs. */
+  cooperativeShare: z.number().int().min(0).max(100).optional(),
+  smeShare: z.number().int().min(0).max(100).optional(),
 });
 const periodSchema = z.strictObject({
   from: z.number().int().min(2018).max(2100),

@@ -6,6 +6,7 @@ import { HttpProblem, queryProblems } from '../problems';
 import { localDateSchema } from '../../domain';
 import { DIMENSIONS, figures, figuresCsv, figuresTable } from '../../read-models/reports/figures';
 import { tableXlsx, XLSX_TYPE } from '../../reports/xlsx';
+import { withTableExports } from '../schemas';
 
 const figuresQuery = z.strictObject({
   by: z.enum(DIMENSIONS),
@@ -16,6 +17,8 @@ const figuresQuery = z.strictObject({
     .optional(),
   /** Only products whose certificate was valid on this day. */
   inForceOn: localDateSchema.refine((d) => d >= '2000-01-01', 'a day from 2000').optional(),
+  /** Place dimensions by today's units (after the 2025 merger) or by the units first recorded. */
+  units: z.enum(['current', 'former']).default('current'),
   format: z.enum(['json', 'csv', 'xlsx']).default('json'),
 });
 
@@ -31,22 +34,25 @@ export const reportRoutes =
           summary: 'Figures by one or two dimensions (số liệu tổng hợp)',
           description:
             'Products in the caller’s jurisdiction counted by `by` and optionally `by2` (a different dimension), ' +
-            'with names, not codes. `inForceOn`: only certificates valid that day. `format=csv`: UTF-8 with BOM, ' +
+            'with names, not codes. `inForceOn`: only certificates valid that day. `units=former`: province, district ' +
+            'and commune as the case was first recorded (the units before 01/07/2025), not today’s. `format=csv`: UTF-8 with BOM, ' +
             'Vietnamese headings; `format=xlsx`: an Excel workbook with the same table.',
           tags: ['reports'],
           security: [{ bearer: [] }],
           querystring: figuresQuery,
           response: {
-            200: z.object({
-              by: z.array(z.enum(DIMENSIONS)),
-              rows: z.array(
-                z.object({
-                  keys: z.array(z.string().nullable()),
-                  names: z.array(z.string().nullable()),
-                  count: z.number().int(),
-                }),
-              ),
-            }),
+            200: withTableExports(
+              z.object({
+                by: z.array(z.enum(DIMENSIONS)),
+                rows: z.array(
+                  z.object({
+                    keys: z.array(z.string().nullable()),
+                    names: z.array(z.string().nullable()),
+                    count: z.number().int(),
+                  }),
+                ),
+              }),
+            ),
             ...queryProblems,
           },
         },
@@ -61,7 +67,11 @@ export const reportRoutes =
           });
         }
         const by = q.by2 ? [q.by, q.by2] : [q.by];
-        const rows = await figures(deps.sql, user, by, { province: q.province, inForceOn: q.inForceOn });
+        const rows = await figures(deps.sql, user, by, {
+          province: q.province,
+          inForceOn: q.inForceOn,
+          units: q.units,
+        });
         if (q.format === 'xlsx' || (req.headers.accept ?? '').includes(XLSX_TYPE)) {
           const book = await tableXlsx({
             sheet: 'Số liệu OCOP',
@@ -79,7 +89,7 @@ export const reportRoutes =
             .header('content-type', 'text/csv; charset=utf-8')
             .header('content-disposition', 'attachment; filename="so-lieu-ocop.csv"')
             .serializer((payload: unknown) => String(payload))
-            .send(figuresCsv(by, rows) as never);
+            .send(figuresCsv(by, rows));
         }
         return { by, rows };
       },

@@ -18,6 +18,35 @@ export type RevocationGround = (typeof RevocationGround)[keyof typeof Revocation
 /** Which authority recognised a star: a district (QĐ 148/2023 3★ only), a province, or the Ministry. */
 export const RecognitionLevel = { District: 'district', Province: 'province', Ministry: 'ministry' } as const;
 export type RecognitionLevel = (typeof RecognitionLevel)[keyof typeof RecognitionLevel];
+/** The subject's legal form (loại hình chủ thể, Art. 3 QĐ 26/2026): what plans count as cooperatives or enterprises. */
+export const LegalForm = {
+  Cooperative: 'cooperative',
+  CooperativeGroup: 'cooperative_group',
+  Company: 'company',
+  Household: 'household',
+} as const;
+export type LegalForm = (typeof LegalForm)[keyof typeof LegalForm];
+/** Where the subject sells the product (kênh phân phối), as Form 02 asks. */
+export const SalesChannel = {
+  LocalMarket: 'local_market',
+  OwnStore: 'own_store',
+  Supermarket: 'supermarket',
+  Distributor: 'distributor',
+  Ecommerce: 'ecommerce',
+  Export: 'export',
+} as const;
+export type SalesChannel = (typeof SalesChannel)[keyof typeof SalesChannel];
+/** The subject's facts the programme's plans count, captured at registration and updated with each dossier. */
+export interface SubjectFacts {
+  legalForm: LegalForm;
+  /** A small or medium enterprise (doanh nghiệp nhỏ và vừa); only a company can be one. */
+  sme?: boolean | undefined;
+  salesChannels?: SalesChannel[] | undefined;
+  /** Linked in a value chain (liên kết chuỗi giá trị) with its suppliers of raw materials. */
+  valueChainLinked?: boolean | undefined;
+  /** Households linked with the subject in that chain. */
+  linkedHouseholds?: number | undefined;
+}
 
 function isCalendarDate(s: string): boolean {
   const [y, m, d] = s.split('-').map(Number) as [number, number, number];
@@ -74,6 +103,28 @@ const schemas = shared('domain/case/commands', () => {
     writtenOpinion: z.boolean().optional(),
   });
 
+  const subjectFactsSchema = z
+    .object({
+      legalForm: z.enum(LegalForm),
+      sme: z.boolean().optional(),
+      salesChannels: z
+        .array(z.enum(SalesChannel))
+        .max(6)
+        .refine(
+          (a) => new Set(a).size === a.length,
+          'một kênh phân phối được ghi hai lần / a sales channel is named twice',
+        )
+        .optional(),
+      valueChainLinked: z.boolean().optional(),
+      linkedHouseholds: z.number().int().min(0).max(1_000_000).optional(),
+    })
+    .refine((f) => f.sme !== true || f.legalForm === 'company', {
+      message:
+        'chỉ doanh nghiệp (legalForm "company") mới là doanh nghiệp nhỏ và vừa / ' +
+        'only a company (legalForm "company") can be a small or medium enterprise',
+      path: ['sme'],
+    });
+
   const places = {
     provinceCode: code,
     communeCode: code,
@@ -91,6 +142,8 @@ const schemas = shared('domain/case/commands', () => {
     productSetCode: code,
     ...places,
     ideaSummary: optionalText,
+    /** Legal form, sales channels, value-chain links: what the plans count (updated with each dossier). */
+    subjectFacts: subjectFactsSchema.optional(),
   });
   const acceptIdeaData = z.object({ note: optionalText });
   const returnIdeaData = z.object({ reason: text });
@@ -106,6 +159,8 @@ const schemas = shared('domain/case/commands', () => {
     /** Self-assessed score of Form 02 part III. */
     selfAssessedScore: z.number().min(0).max(100).optional(),
     sampleCount: z.number().int().min(0).max(100).optional(),
+    /** The subject's facts as this dossier states them; they replace the ones recorded before. */
+    subjectFacts: subjectFactsSchema.optional(),
   });
   /** Return an incomplete dossier for completion (trả hồ sơ để hoàn thiện), with a date to complete it by. */
   const returnDossierForCompletionData = z.object({

@@ -17,7 +17,7 @@ import { productSetIssue } from '../scoring';
 import type { Actor, CommandMeta } from './actors';
 import { MINISTRY_OFFICE } from './actors';
 import { commandMetaSchema, commandSchema, SYSTEM_COMMANDS } from './commands';
-import type { Command, CommandInput, CommandOf, CommandType, CouncilResult } from './commands';
+import type { Command, CommandInput, CommandOf, CommandType, CouncilResult, SubjectFacts } from './commands';
 import { councilIssue, type CouncilSeat } from '../council';
 import { DomainError, type DomainErrorCode, type FieldIssue } from './errors';
 import type { DomainEvent } from './events';
@@ -582,6 +582,14 @@ function checkData(ctx: Ctx, productSetCode: string | null, places: PlacesInput,
   if (issues.length > 0) refuseFields(ctx, issues);
 }
 
+/**
+ * The subject's facts, when the command states them: the key is left out otherwise, so that events without facts are
+ * recorded exactly as before issue 19 (the same canonical bytes, the same hash chain on replay).
+ */
+function factsOf(d: { subjectFacts?: SubjectFacts | undefined }): { subjectFacts?: SubjectFacts } {
+  return d.subjectFacts ? { subjectFacts: d.subjectFacts } : {};
+}
+
 function registerIdea(cmd: CommandOf<'RegisterIdea'>, ctx: Ctx): DomainEvent[] {
   const d = cmd.data;
   const { role, office } = ctx.actor;
@@ -607,6 +615,7 @@ function registerIdea(cmd: CommandOf<'RegisterIdea'>, ctx: Ctx): DomainEvent[] {
         ideaSummary: d.ideaSummary ?? null,
         registeredOn: ctx.today,
         ruleSetId: ruleSetInForce(ctx.today).id,
+        ...factsOf(d),
       },
     },
   ];
@@ -676,6 +685,7 @@ function importCertifiedProduct(cmd: CommandOf<'ImportCertifiedProduct'>, ctx: C
         },
         source: d.source ?? null,
         importedOn: ctx.today,
+        ...factsOf(d),
       },
     },
     ...(d.reRatingDossier
@@ -841,6 +851,7 @@ function importDossierInProgress(cmd: CommandOf<'ImportDossierInProgress'>, ctx:
         decisionDue: transitionalDecisionDue(ruleSet, 'first'),
         source: d.source ?? null,
         importedOn: ctx.today,
+        ...factsOf(d),
       },
     },
   ];
@@ -883,6 +894,7 @@ function submitDossier(cmd: CommandOf<'SubmitDossier'>, s: ActiveCase, ctx: Ctx)
         late,
         communeDue: communeDueFor(ctx.today, ruleSet),
         decisionDue: transitionalDecisionDue(ruleSet, kind),
+        ...factsOf(cmd.data),
       },
     },
   ];

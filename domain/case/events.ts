@@ -1,6 +1,6 @@
 import type { CouncilSeat } from '../council';
 import type { RuleSetId } from '../rules';
-import type { CouncilResult, DossierKind, RecognitionLevel, RevocationGround } from './commands';
+import type { CouncilResult, DossierKind, RecognitionLevel, RevocationGround, SubjectFacts } from './commands';
 import type { Form03, Outcome, Places } from './state';
 
 /*
@@ -38,6 +38,8 @@ export type DomainEvent =
         ideaSummary: string | null;
         registeredOn: string;
         ruleSetId: RuleSetId;
+        /** Present only when the registration stated them (events before issue 19 have none). */
+        subjectFacts?: SubjectFacts;
       };
     }
   | { type: 'IdeaAccepted'; data: { note: string | null; acceptedOn: string } }
@@ -59,6 +61,8 @@ export type DomainEvent =
         late: boolean;
         communeDue: string | null;
         decisionDue: string | null;
+        /** The subject's facts as the dossier states them, when it does. */
+        subjectFacts?: SubjectFacts;
       };
     }
   | {
@@ -187,6 +191,7 @@ export type DomainEvent =
         certificate: CertificateData & { decisionNumber: string | null; issuedBy: string | null };
         source: string | null;
         importedOn: string;
+        subjectFacts?: SubjectFacts;
       };
     }
   | {
@@ -207,6 +212,7 @@ export type DomainEvent =
         decisionDue: string | null;
         source: string | null;
         importedOn: string;
+        subjectFacts?: SubjectFacts;
       };
     }
   | {

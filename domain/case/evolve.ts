@@ -1,4 +1,5 @@
 import type { DomainEvent, RecordedEvent } from './events';
+import type { SubjectFacts } from './commands';
 import { isEvaluating, restingStage } from './state';
 import type {
   ActiveCase,
@@ -46,6 +47,7 @@ export function evolve(state: CaseState, event: RecordedEvent | DomainEvent): Ca
       const evaluation = newEvaluation({ ...d, forwardedOn: null });
       return {
         ...core(s),
+        ...facts(d.subjectFacts ?? s.subjectFacts),
         status: 'dossier_submitted',
         ruleSetId: d.ruleSetId,
         cycleNo: d.cycleNo,
@@ -388,6 +390,7 @@ function identity(d: {
   subjectName: string;
   productName: string;
   productSetCode: string;
+  subjectFacts?: SubjectFacts | undefined;
 }) {
   return {
     productId: d.productId,
@@ -395,8 +398,12 @@ function identity(d: {
     subjectName: d.subjectName,
     productName: d.productName,
     productSetCode: d.productSetCode,
+    ...facts(d.subjectFacts),
   };
 }
+
+/** The key only when there are facts: a state folded from events without them stays as it was. */
+const facts = (f: SubjectFacts | undefined): { subjectFacts?: SubjectFacts } => (f ? { subjectFacts: f } : {});
 
 function windowState(w: { opens: string; closes: string } | null): ReRatingWindowState | null {
   return w ? { opens: w.opens, closes: w.closes, state: 'pending' } : null;
@@ -411,6 +418,7 @@ function core(s: ActiveCase): CaseCore {
     productId: s.productId,
     subjectId: s.subjectId,
     subjectName: s.subjectName,
+    ...facts(s.subjectFacts),
     productName: s.productName,
     productSetCode: s.productSetCode,
     places: s.places,

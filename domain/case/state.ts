@@ -1,5 +1,5 @@
 import type { RuleSetId } from '../rules';
-import type { CouncilResult, DossierKind, RecognitionLevel, RevocationGround } from './commands';
+import type { CouncilResult, DossierKind, RecognitionLevel, RevocationGround, SubjectFacts } from './commands';
 
 /*
  * The case's state: a fold over its recorded events. Dates are Vietnamese calendar dates (YYYY-MM-DD), instants
@@ -167,6 +167,8 @@ export interface CaseCore {
   productId: string;
   subjectId: string;
   subjectName: string;
+  /** The subject's facts as last stated (at registration, then with each dossier); absent when never stated. */
+  subjectFacts?: SubjectFacts | undefined;
   productName: string;
   productSetCode: string;
   places: Places;

@@ -25,6 +25,10 @@ export interface PlanTargets {
   communesCovered?: number | undefined;
   upgrades?: number | undefined;
   renewals?: number | undefined;
+  /** Percent of the subjects holding a 3★+ product at the period's end that are cooperatives (hợp tác xã). */
+  cooperativeShare?: number | undefined;
+  /** Percent of those subjects that are small or medium enterprises (doanh nghiệp nhỏ và vừa). */
+  smeShare?: number | undefined;
 }
 
 export interface Plan {
@@ -82,6 +86,8 @@ export function planIssues(plan: Omit<Plan, 'planId'>): PlanIssue[] {
     ['communesCovered', t.communesCovered],
     ['upgrades', t.upgrades],
     ['renewals', t.renewals],
+    ['cooperativeShare', t.cooperativeShare],
+    ['smeShare', t.smeShare],
   ];
   for (const [field, n] of numbers) {
     if (n !== undefined && (!Number.isInteger(n) || n < 0)) {
@@ -89,6 +95,12 @@ export function planIssues(plan: Omit<Plan, 'planId'>): PlanIssue[] {
         field: `targets.${field}`,
         message: 'chỉ tiêu phải là số nguyên không âm',
         messageEn: 'a target is a whole number, not negative',
+      });
+    } else if (n !== undefined && field.endsWith('Share') && n > 100) {
+      issues.push({
+        field: `targets.${field}`,
+        message: 'chỉ tiêu tỉ lệ tính theo phần trăm, từ 0 đến 100',
+        messageEn: 'a share is a percentage, from 0 to 100',
       });
     }
   }
@@ -133,6 +145,8 @@ export interface PlanActuals {
   communesCovered: number;
   upgrades: number;
   renewals: number;
+  /** Subjects holding a 3★+ product at the period's end, and how many of them are cooperatives and SMEs. */
+  subjects: { total: number; cooperatives: number; smes: number };
 }
 
 export type ProgressMeasure =
@@ -144,7 +158,9 @@ export type ProgressMeasure =
   | 'dossiersCentral'
   | 'communesCovered'
   | 'upgrades'
-  | 'renewals';
+  | 'renewals'
+  | 'cooperativeShare'
+  | 'smeShare';
 
 export interface ProgressLine {
   measure: ProgressMeasure;
@@ -166,7 +182,12 @@ const LABELS: Record<ProgressMeasure, string> = {
   communesCovered: 'Xã có ít nhất một sản phẩm 3 sao trở lên',
   upgrades: 'Sản phẩm nâng hạng sao',
   renewals: 'Sản phẩm được cấp lại khi hết hạn',
+  cooperativeShare: 'Tỉ lệ chủ thể là hợp tác xã (%)',
+  smeShare: 'Tỉ lệ chủ thể là doanh nghiệp nhỏ và vừa (%)',
 };
+
+/** A part of a whole in whole percent (0 of nothing is 0%). */
+const shareOf = (part: number, whole: number): number => (whole > 0 ? Math.round((part / whole) * 100) : 0);
 
 export const percentOf = (actual: number, target: number): number | null =>
   target > 0 ? Math.round((actual / target) * 100) : null;
@@ -184,6 +205,8 @@ export function progressLines(targets: PlanTargets, a: PlanActuals): ProgressLin
     ['communesCovered', targets.communesCovered, a.communesCovered],
     ['upgrades', targets.upgrades, a.upgrades],
     ['renewals', targets.renewals, a.renewals],
+    ['cooperativeShare', targets.cooperativeShare, shareOf(a.subjects.cooperatives, a.subjects.total)],
+    ['smeShare', targets.smeShare, shareOf(a.subjects.smes, a.subjects.total)],
   ];
   return pairs.flatMap(([measure, target, actual]) =>
     target === undefined

@@ -14,6 +14,11 @@ export interface CaseRow {
   product_set_code: string | null;
   subject_id: string | null;
   subject_name: string | null;
+  /** The subject's facts as last stated (issue 19's plans count them); null when never stated. */
+  subject_legal_form: string | null;
+  subject_sme: boolean | null;
+  sales_channels: string[] | null;
+  value_chain_linked: boolean | null;
   province_code: string | null;
   commune_code: string | null;
   /** The district the case's places still name (units before 01/07/2025), or null. */
@@ -65,6 +70,10 @@ export function caseRow(input: {
     product_set_code: state.productSetCode,
     subject_id: state.subjectId,
     subject_name: state.subjectName,
+    subject_legal_form: state.subjectFacts?.legalForm ?? null,
+    subject_sme: state.subjectFacts ? state.subjectFacts.sme === true : null,
+    sales_channels: state.subjectFacts?.salesChannels ?? null,
+    value_chain_linked: state.subjectFacts?.valueChainLinked ?? null,
     province_code: state.places.provinceCode,
     commune_code: state.places.communeCode,
     district_code: state.places.districtCode,

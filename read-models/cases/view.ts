@@ -37,6 +37,16 @@ export const caseDetailSchema = caseViewSchema.extend({
   deadlines: z.array(z.object({ kind: z.string(), date: z.string(), due: z.string() })),
   /** A commune check, decision or revocation deadline has passed. */
   overdue: z.boolean(),
+  /** The subject's legal form, sales channels and value-chain link as last stated (null: never stated). */
+  subjectFacts: z
+    .object({
+      legalForm: z.string(),
+      sme: z.boolean().optional(),
+      salesChannels: z.array(z.string()).optional(),
+      valueChainLinked: z.boolean().optional(),
+      linkedHouseholds: z.number().int().optional(),
+    })
+    .nullable(),
 });
 export type CaseDetail = z.infer<typeof caseDetailSchema>;
 
@@ -92,5 +102,6 @@ export function toCaseDetail(row: CaseViewRow & Pick<StoredCaseRow, 'overdue' | 
     ...toCaseView(row),
     deadlines: pendingDeadlines(row.summary as CaseState).map((d) => ({ kind: d.kind, date: d.date, due: d.due })),
     overdue: row.overdue,
+    subjectFacts: (row.summary as { subjectFacts?: CaseDetail['subjectFacts'] }).subjectFacts ?? null,
   };
 }

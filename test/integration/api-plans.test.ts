@@ -203,4 +203,58 @@ describe('plans', () => {
     const before = await h.sql`SELECT 1 FROM events WHERE stream_id LIKE 'plan:%:2028-2028'`;
     expect(before).toHaveLength(0);
   });
+
+  // Last, and in Hà Nội (01), so the Thái Nguyên figures above are not touched.
+  it('counts the shares of cooperatives and SMEs among the subjects of 3★+ products, from the facts their records state', async () => {
+    const facts = [
+      { legalForm: 'cooperative' },
+      { legalForm: 'cooperative' },
+      { legalForm: 'company', sme: true },
+      { legalForm: 'household' },
+    ];
+    for (const [i, subjectFacts] of facts.entries()) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/products/import',
+        headers: { authorization: `Bearer ${await token('admin', 'VN')}`, 'idempotency-key': `plans-share-${i}` },
+        payload: {
+          productId: `01-00004-00${i + 5}-2026`,
+          subjectId: `HTX-SHARE-${i}`,
+          subjectName: 'Chủ thể OCOP Ba Đình',
+          productName: 'Bánh cốm',
+          productSetCode: 'tea',
+          provinceCode: '01',
+          communeCode: '00004',
+          ruleSetId: ruleSetInForce('2026-04-01').id,
+          certificate: {
+            number: `GCN-SHARE-${i}`,
+            star: 3,
+            level: 'province',
+            issuedOn: '2026-04-01',
+            expiresOn: '2029-04-01',
+          },
+          subjectFacts,
+        },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    const hanoi = () => token('provincial_office', '01');
+    const plan = { level: 'province', jurisdiction: '01', period: { from: 2026, to: 2026 } };
+    const adopted = await send('POST', '/plans', hanoi(), { ...plan, targets: { cooperativeShare: 40, smeShare: 50 } });
+    expect(adopted.statusCode, adopted.body).toBe(201);
+    const res = await get(`/plans/${encodeURIComponent('plan:province:01:2026-2026')}/progress`, hanoi());
+    const lines = res.json<{ lines: { measure: string; target: number; actual: number; percent: number }[] }>().lines;
+    // 2 of 4 subjects are cooperatives (50% of a 40% target: 125%), 1 of 4 an SME (25% of 50%: 50%).
+    expect(lines).toEqual([
+      expect.objectContaining({ measure: 'cooperativeShare', target: 40, actual: 50, percent: 125 }),
+      expect.objectContaining({ measure: 'smeShare', target: 50, actual: 25, percent: 50 }),
+    ]);
+    const over = await send('POST', '/plans', hanoi(), {
+      ...plan,
+      period: { from: 2027, to: 2027 },
+      targets: { smeShare: 120 },
+    });
+    expect(over.statusCode).toBe(400);
+    expect(over.body).toContain('smeShare');
+  });
 });

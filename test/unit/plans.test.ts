@@ -23,6 +23,7 @@ const actuals: PlanActuals = {
   communesCovered: 31,
   upgrades: 1,
   renewals: 0,
+  subjects: { total: 50, cooperatives: 21, smes: 9 },
 };
 
 describe('plans (pure)', () => {
@@ -47,6 +48,18 @@ describe('plans (pure)', () => {
       expect.objectContaining({ measure: 'communesCovered', target: 40, actual: 31, percent: 78 }),
     ]);
     expect(progressLines({ upgrades: 0 }, actuals)[0]?.percent).toBeNull();
+  });
+
+  it('counts the shares of cooperatives and SMEs among the subjects in percent, against a target in percent', () => {
+    // 21 of 50 subjects are cooperatives (42%), against a target of 40%: 105% of plan; 9 of 50 SMEs (18%) of 30%.
+    expect(progressLines({ cooperativeShare: 40, smeShare: 30 }, actuals)).toEqual([
+      expect.objectContaining({ measure: 'cooperativeShare', target: 40, actual: 42, percent: 105 }),
+      expect.objectContaining({ measure: 'smeShare', target: 30, actual: 18, percent: 60 }),
+    ]);
+    const none = { ...actuals, subjects: { total: 0, cooperatives: 0, smes: 0 } };
+    expect(progressLines({ cooperativeShare: 40 }, none)[0]).toMatchObject({ actual: 0, percent: 0 });
+    const { planId: _, ...rest } = plan;
+    expect(planIssues({ ...rest, targets: { smeShare: 101 } }).map((i) => i.field)).toEqual(['targets.smeShare']);
   });
 
   it('refuses a district plan from 2025, a phase over 5 years, negative targets and a plan without one', () => {
