@@ -216,6 +216,11 @@ export const configSchema = z.object({
    * work meanwhile; then it exits 0. What is still running then is left to Temporal's retries and the outbox lease.
    */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /**
+   * The bin folder of PostgreSQL client tools (pg_dump, pg_restore) for `ocop db backup | restore`, when those on the
+   * machine are older than the server. Unset: the pinned ones in .tools/, then /usr/lib/postgresql, then the PATH.
+   */
+  PG_BIN_DIR: optionalString,
   /** Requests per minute the API accepts from one principal (or one IP address when anonymous); then 429. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

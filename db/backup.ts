@@ -41,9 +41,15 @@ export async function serverMajor(url: string): Promise<number> {
   }
 }
 
-function candidateDirs(): string[] {
+/** Where the tools are looked for. @default none: the pinned ones, the machine's, the PATH */
+export interface PgToolsOptions {
+  /** PG_BIN_DIR: a bin folder tried first. */
+  binDir?: string;
+}
+
+function candidateDirs(options: PgToolsOptions): string[] {
   const dirs: string[] = [];
-  if (process.env.PG_BIN_DIR) dirs.push(process.env.PG_BIN_DIR);
+  if (options.binDir) dirs.push(options.binDir);
   const pinned = join(productRoot, '.tools', 'postgresql-client');
   const newestFirst = (names: string[]) => names.sort((a, b) => b.localeCompare(a, 'en', { numeric: true }));
   if (existsSync(pinned)) {
@@ -57,9 +63,13 @@ function candidateDirs(): string[] {
 }
 
 /** The path of `tool` (pg_dump, pg_restore) of PostgreSQL `major` or newer. */
-export async function pgTool(tool: 'pg_dump' | 'pg_restore', major: number): Promise<string> {
+export async function pgTool(
+  tool: 'pg_dump' | 'pg_restore',
+  major: number,
+  options: PgToolsOptions = {},
+): Promise<string> {
   const tried: string[] = [];
-  for (const path of [...candidateDirs().map((d) => join(d, tool)), tool]) {
+  for (const path of [...candidateDirs(options).map((d) => join(d, tool)), tool]) {
     if (path !== tool && !existsSync(path)) continue;
     try {
       const { stdout } = await run(path, ['--version']);
@@ -97,8 +107,8 @@ export interface BackupResult {
 }
 
 /** Dumps the whole database at `url` (its owner's URL) into `file`, in pg_dump's custom format. */
-export async function backupDatabase(url: string, file: string): Promise<BackupResult> {
-  const tool = await pgTool('pg_dump', await serverMajor(url));
+export async function backupDatabase(url: string, file: string, options: PgToolsOptions = {}): Promise<BackupResult> {
+  const tool = await pgTool('pg_dump', await serverMajor(url), options);
   const { env, database } = libpqEnv(url);
   await run(tool, ['--format=custom', '--file', file, '--dbname', database], { env, maxBuffer: 16 << 20 });
   return { file, bytes: statSync(file).size, tool };
@@ -109,9 +119,13 @@ export async function backupDatabase(url: string, file: string): Promise<BackupR
  * made first (its grants are in the dump), then everything in one transaction, owned by the restoring user. The
  * application's login role is the cluster's: `ocop db migrate` with DATABASE_OWNER_URL makes it on a new server.
  */
-export async function restoreDatabase(file: string, url: string): Promise<{ tool: string }> {
+export async function restoreDatabase(
+  file: string,
+  url: string,
+  options: PgToolsOptions = {},
+): Promise<{ tool: string }> {
   const server = Object.assign(new URL(url), { pathname: '/postgres' }).toString();
-  const tool = await pgTool('pg_restore', await serverMajor(server));
+  const tool = await pgTool('pg_restore', await serverMajor(server), options);
   await createDatabase(url);
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {

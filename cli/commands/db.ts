@@ -34,7 +34,7 @@ export function registerDbCommands(program: Command): void {
     .action(async (o: { file: string }) => {
       const cfg = config();
       const url = cfg.DATABASE_OWNER_URL ?? databaseUrl(cfg);
-      const done = await backupDatabase(url, o.file).catch(toolsMissing);
+      const done = await backupDatabase(url, o.file, { binDir: cfg.PG_BIN_DIR }).catch(toolsMissing);
       out(`backed up to ${done.file} (${done.bytes} bytes, ${done.tool})`);
     });
   db.command('restore')
@@ -45,7 +45,7 @@ export function registerDbCommands(program: Command): void {
     .requiredOption('--file <path>', 'the dump to read')
     .requiredOption('--into <url>', "the new database's URL, as a user that may create it (its owner)")
     .action(async (o: { file: string; into: string }) => {
-      const done = await restoreDatabase(o.file, o.into).catch(toolsMissing);
+      const done = await restoreDatabase(o.file, o.into, { binDir: config().PG_BIN_DIR }).catch(toolsMissing);
       out(`restored ${o.file} into ${new URL(o.into).pathname.slice(1)} (${done.tool})`);
     });
 }
