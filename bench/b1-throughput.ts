@@ -22,6 +22,8 @@ export interface B1Options {
   tuning?: WorkerTuning;
   phases?: Phase[];
   label?: string;
+  /** Worker processes polling the phase's task queue (B7 compares 1 and 2). @default 1 */
+  workers?: number;
 }
 
 export interface PhaseResult {
@@ -32,6 +34,7 @@ export interface PhaseResult {
   commandsPerSecond: number;
   commandP50Ms: number;
   commandP99Ms: number;
+  /** The largest peak RSS of the phase's worker processes. */
   workerPeakRssMiB: number;
 }
 
@@ -47,7 +50,11 @@ export interface B1Result {
 
 export async function runPhase(env: BenchEnv, phase: Phase, cycles: number, options: B1Options): Promise<PhaseResult> {
   const taskQueue = env.taskQueue(`b1-${phase}`);
-  const worker = await env.worker(phase === 'case' ? 'case' : 'baseline', options.tuning, { taskQueue });
+  const workers = await Promise.all(
+    Array.from({ length: options.workers ?? 1 }, () =>
+      env.worker(phase === 'case' ? 'case' : 'baseline', options.tuning, { taskQueue }),
+    ),
+  );
   const tag = randomBytes(3).toString('hex');
   const latencies: number[] = [];
   const run = (i: number, record: boolean) => {
@@ -83,10 +90,10 @@ export async function runPhase(env: BenchEnv, phase: Phase, cycles: number, opti
       commandsPerSecond: round((cycles * CYCLE_EVENTS) / seconds),
       commandP50Ms: round(percentile(latencies, 50), 1),
       commandP99Ms: round(percentile(latencies, 99), 1),
-      workerPeakRssMiB: round(worker.peakRss() / 2 ** 20, 0),
+      workerPeakRssMiB: round(Math.max(...workers.map((w) => w.peakRss())) / 2 ** 20, 0),
     };
   } finally {
-    await worker.stop();
+    await Promise.all(workers.map((w) => w.stop()));
   }
 }
 
@@ -103,22 +110,7 @@ export async function runB1(env: BenchEnv, options: B1Options): Promise<B1Result
       rounds.push(result);
     }
   }
-  const total = (phase: Phase): PhaseResult | undefined => {
-    const rs = rounds.filter((x) => x.phase === phase);
-    if (rs.length === 0) return undefined;
-    const cycles = rs.reduce((a, x) => a + x.cycles, 0);
-    const seconds = rs.reduce((a, x) => a + x.seconds, 0);
-    return {
-      phase,
-      cycles,
-      seconds: round(seconds),
-      cyclesPerSecond: round(cycles / seconds),
-      commandsPerSecond: round((cycles * CYCLE_EVENTS) / seconds),
-      commandP50Ms: round(rs.reduce((a, x) => a + x.commandP50Ms, 0) / rs.length, 1),
-      commandP99Ms: Math.max(...rs.map((x) => x.commandP99Ms)),
-      workerPeakRssMiB: Math.max(...rs.map((x) => x.workerPeakRssMiB)),
-    };
-  };
+  const total = (phase: Phase) => totalOf(rounds.filter((x) => x.phase === phase));
   const result = { case: total('case'), noop: total('noop'), insert: total('insert') };
   return {
     label: options.label ?? 'default',
@@ -130,5 +122,23 @@ export async function runB1(env: BenchEnv, options: B1Options): Promise<B1Result
       result.case && result.insert ? round(result.case.cyclesPerSecond / result.insert.cyclesPerSecond, 3) : null,
     ratioToNoop:
       result.case && result.noop ? round(result.case.cyclesPerSecond / result.noop.cyclesPerSecond, 3) : null,
+  };
+}
+
+/** Rounds of one phase added up: cycles and seconds summed, the mean p50, the worst p99 and peak RSS. */
+export function totalOf(rs: PhaseResult[]): PhaseResult | undefined {
+  const first = rs[0];
+  if (!first) return undefined;
+  const cycles = rs.reduce((a, x) => a + x.cycles, 0);
+  const seconds = rs.reduce((a, x) => a + x.seconds, 0);
+  return {
+    phase: first.phase,
+    cycles,
+    seconds: round(seconds),
+    cyclesPerSecond: round(cycles / seconds),
+    commandsPerSecond: round((cycles * CYCLE_EVENTS) / seconds),
+    commandP50Ms: round(rs.reduce((a, x) => a + x.commandP50Ms, 0) / rs.length, 1),
+    commandP99Ms: Math.max(...rs.map((x) => x.commandP99Ms)),
+    workerPeakRssMiB: Math.max(...rs.map((x) => x.workerPeakRssMiB)),
   };
 }

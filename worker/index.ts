@@ -63,6 +63,11 @@ export interface CaseWorkerOptions extends ActivityDeps {
    * (`OCOP_ROLE=sender`): the outbox rows are then found by that sender's sweep. @default true
    */
   sender?: boolean;
+  /**
+   * Milliseconds the worker gives its workflow tasks and activities to finish after `shutdown()` (SIGTERM) before
+   * it cancels them. @default the SDK's
+   */
+  shutdownGraceMs?: number;
   /** Workflows kept in memory; bounds the worker's memory under many live cases. @default 1000 */
   maxCachedWorkflows?: number;
   /** Further SDK settings (slots, pollers, threads), as the benchmarks tune them. */
@@ -115,6 +120,7 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     activities: createActivities({ sql: options.sql, log: options.log }, setup, () => sender?.wake()),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode()),
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
+    ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceTime: options.shutdownGraceMs }),
     ...options.tuning,
   });
   const checkpoints =

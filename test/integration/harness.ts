@@ -11,6 +11,8 @@ import { quietNotifications } from './quiet-notifications';
 
 /** A worker on its own task queue against the run's shared Temporal server and database. */
 export interface Harness {
+  /** The database's URL, as the run's superuser. */
+  databaseUrl: string;
   sql: Sql;
   /** Superuser connection, for what the application itself may not do (tampering tests). */
   ownerSql: Sql;
@@ -48,6 +50,7 @@ export async function startHarness(
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   return {
+    databaseUrl,
     sql,
     ownerSql,
     client,

@@ -15,6 +15,11 @@ export interface MailSink {
   received: { rcptTo: string[]; mail: ParsedMail }[];
   /** Reject the next `n` RCPT TO commands with 451 (a temporary failure). */
   failNext(n: number): void;
+  /**
+   * Hold every message in its DATA phase, unanswered, until `release()`: a send in flight for as long as a test
+   * wants. `arrived` resolves when the first held message came in.
+   */
+  hold(): { arrived: Promise<void>; release(): void };
   transport(): Transporter;
   close(): Promise<void>;
 }
@@ -22,6 +27,7 @@ export interface MailSink {
 export async function startMailSink(): Promise<MailSink> {
   const received: MailSink['received'] = [];
   let failures = 0;
+  let gate: { arrived: () => void; released: Promise<void> } | null = null;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -38,7 +44,11 @@ export async function startMailSink(): Promise<MailSink> {
     },
     onData(stream, session, callback) {
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
+          if (gate) {
+            gate.arrived();
+            await gate.released;
+          }
           received.push({ rcptTo: session.envelope.rcptTo.map((r) => r.address), mail });
           callback();
         })
@@ -54,6 +64,20 @@ export async function startMailSink(): Promise<MailSink> {
     received,
     failNext(n) {
       failures = n;
+    },
+    hold() {
+      let arrived!: () => void;
+      let release!: () => void;
+      const came = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      gate = { arrived, released };
+      return {
+        arrived: came,
+        release: () => {
+          gate = null;
+          release();
+        },
+      };
     },
     transport() {
       const t = nodemailer.createTransport(`smtp://127.0.0.1:${port}`);

@@ -4,7 +4,6 @@
  * A registration through the API is recorded by the worker; each process answers /health; SIGTERM stops each one.
  * (The scale-out test with several of each and kill -9 is another file's.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, dropDatabase } from '../../db';
 import { freePort } from '../../temporal/dev-server';
-import { productRoot, registerOverHttp } from '../support/product';
+import { cleanUpProducts, launchRole, registerOverHttp, waitReady } from '../support/product';
 
-const children: ChildProcess[] = [];
 const folder = mkdtempSync(join(tmpdir(), 'ocop-roles-'));
 const suffix = randomBytes(4).toString('hex');
 const owner = Object.assign(new URL(inject('adminUrl')), { pathname: `/ocop_roles_${suffix}` });
@@ -36,33 +34,7 @@ const env: NodeJS.ProcessEnv = {
   WEBHOOK_SECRET: '',
 };
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-function start(role: string, extra: NodeJS.ProcessEnv = {}): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts', '--role', role], {
-    cwd: productRoot,
-    env: { ...env, ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  return { child, output: () => output, exit: new Promise((r) => child.once('exit', (code) => r(code))) };
-}
-
-async function ready(p: Started) {
-  const deadline = Date.now() + 240_000;
-  while (!p.output().includes('Ctrl-C stops everything')) {
-    if (p.child.exitCode !== null) throw new Error(`exited early:\n${p.output()}`);
-    if (Date.now() > deadline) throw new Error(`not ready in time:\n${p.output()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const start = (role: string, extra: NodeJS.ProcessEnv = {}) => launchRole(role, { ...env, ...extra });
 
 beforeAll(() => {
   const { privateKey } = generateKeyPairSync('ed25519');
@@ -70,7 +42,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  cleanUpProducts();
   await dropDatabase(owner.toString());
   const admin = connect(inject('adminUrl'), { max: 1, asAppRole: false });
   await admin.unsafe(`DROP ROLE IF EXISTS "${login}"`);
@@ -95,7 +67,7 @@ describe('process roles', () => {
     const api = start('api', { API_PORT: String(apiPort) });
     const worker = start('worker', { API_PORT: String(workerPort) });
     const sender = start('sender', { API_PORT: String(senderPort) });
-    await Promise.all([api, worker, sender].map(ready));
+    await Promise.all([api, worker, sender].map((p) => waitReady(p)));
 
     for (const [port, roles] of [
       [workerPort, ['worker']],
@@ -121,7 +93,7 @@ describe('process roles', () => {
       await ownerSql.end();
     }
 
-    for (const p of [api, worker, sender]) p.child.kill('SIGTERM');
+    for (const p of [api, worker, sender]) p.process.kill('SIGTERM');
     expect(await Promise.all([api.exit, worker.exit, sender.exit])).toEqual([0, 0, 0]);
   });
 });

@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../config/logger';
 import { connect, createDatabase, dropDatabase, migrate, type Sql } from '../../db';
 import { canonicalJson } from '../../db/canonical';
-import { READ_MODELS, rebuildReadModels } from '../../read-models/registry';
+import { rebuildReadModels } from '../../read-models/registry';
 import type { Actor, CommandInput } from '../../domain';
 import { createCaseWorker } from '../../worker';
 import { installTemporalRuntime } from '../../worker/runtime';
 import { caseWorkflowId, commandUpdate, type CommandResult } from '../../workflows/messages';
 import type { productCase } from '../../workflows/product-case';
+import { readModelRows } from '../support/read-models';
 import { roundsFor } from '../support/rounds';
 import { executeRoundCommand } from '../../api/rounds';
 import { roundIdOf } from '../../domain';
@@ -172,15 +173,7 @@ async function drive(productId: string, steps: Step[]): Promise<CommandResult[]>
 // --------------------------------------------------------------------------------------------- snapshots
 
 /** Every table of every registered read model, each row whole, in a fixed order. */
-async function snapshot(): Promise<Record<string, Record<string, unknown>[]>> {
-  const tables: Record<string, Record<string, unknown>[]> = {};
-  for (const table of READ_MODELS.flatMap((m) => m.tables)) {
-    const rows = (await sql`SELECT * FROM ${sql(table)}`).map((r) => ({ ...r }));
-    const key = (r: object) => canonicalJson(r);
-    tables[table] = rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  }
-  return tables;
-}
+const snapshot = () => readModelRows(sql);
 
 /** The counts recomputed from the other two tables: what the incremental counters must always equal. */
 async function recount() {

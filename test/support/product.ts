@@ -64,6 +64,23 @@ export function launchProduct(script: string, setup: ProductSetup, env: NodeJS.P
     env: { ...setup.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return tracked(child);
+}
+
+/**
+ * One process of some roles (`--role api`, `worker`, `sender`, `migrate`) of the product's entry point, from the
+ * sources, with `env` as its whole environment; killed by `cleanUpProducts` if still running.
+ */
+export function launchRole(role: string, env: NodeJS.ProcessEnv): RunningProduct {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts', '--role', role], {
+    cwd: productRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return tracked(child);
+}
+
+function tracked(child: ChildProcess): RunningProduct {
   children.push(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
