@@ -229,7 +229,7 @@ const VI: Record<NoticeKind, Template> = {
     lines: [
       `${t.s('communeName')} chưa có ý tưởng hay hồ sơ sản phẩm OCOP nào đang thực hiện trong năm ${t.s('year')}.`,
       f.nextCutOff != null
-        ? `Hồ sơ chuyển cấp tỉnh trước ngày ${t.d('nextCutOff')} được đánh giá trong đợt ${t.s('nextRound')}; đề nghị UBND xã hướng dẫn các chủ thể đăng ký.`
+        ? `Hồ sơ chuyển cấp tỉnh trước ngày ${t.d('nextCutOff')} được đánh giá trong đợt ${t.s('nextRound')} năm ${t.s('nextRoundYear')}; đề nghị UBND xã hướng dẫn các chủ thể đăng ký.`
         : 'Đề nghị UBND xã hướng dẫn các chủ thể đăng ký ý tưởng sản phẩm theo kế hoạch của tỉnh.',
     ],
   }),
@@ -397,7 +397,7 @@ const EN: Record<NoticeKind, Template> = {
     lines: [
       `${t.s('communeName')} has no OCOP idea or dossier in progress in ${t.s('year')}.`,
       f.nextCutOff != null
-        ? `Dossiers forwarded to the province before ${t.d('nextCutOff')} are evaluated in round ${t.s('nextRound')}; please help subjects register.`
+        ? `Dossiers forwarded to the province before ${t.d('nextCutOff')} are evaluated in round ${t.s('nextRound')} of ${t.s('nextRoundYear')}; please help subjects register.`
         : 'Please help subjects register product ideas under the province’s plan.',
     ],
   }),

@@ -95,9 +95,11 @@ export const openDataRoutes =
         config: rateLimit,
         schema: {
           summary: 'One open-data file (CSV or JSON), with its ETag and SHA-256 checksum',
+          description:
+            'Answers the file as it was written: `text/csv` (UTF-8 with BOM) for `.csv`, `application/json` (see ' +
+            'schema.json) for `.json`; `ETag` and `X-Checksum-SHA256` carry its SHA-256, `If-None-Match` gets 304.',
           tags: ['public'],
           params: z.object({ file: z.string().max(100) }),
-          produces: ['text/csv', 'application/json'],
           response: {
             200: z.string().describe('The file (CSV: UTF-8 with BOM; JSON: see schema.json)'),
             304: z.null().describe('Not modified (If-None-Match)'),

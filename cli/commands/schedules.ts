@@ -102,28 +102,34 @@ export function registerScheduleCommands(program: Command): void {
         }
       });
     });
-  schedules
-    .command('pause <id>')
-    .description('tạm dừng một lịch / pause a schedule')
-    .option('--note <text>', 'lý do / why')
-    .action(async (id: string, options: { note?: string }) => {
-      await withTemporal(async (client) => {
-        await describe(client, id);
-        await client.schedule.getHandle(id).pause(options.note ?? 'tạm dừng bằng ocop schedules pause');
-        out(`Đã tạm dừng lịch / paused schedule ${id}`);
+  const pausing = [
+    {
+      verb: 'pause',
+      description: 'tạm dừng một lịch / pause a schedule',
+      note: 'tạm dừng bằng ocop schedules pause',
+      done: 'Đã tạm dừng lịch / paused schedule',
+    },
+    {
+      verb: 'unpause',
+      description: 'chạy lại một lịch đã tạm dừng / unpause a schedule',
+      note: 'chạy lại bằng ocop schedules unpause',
+      done: 'Đã chạy lại lịch / unpaused schedule',
+    },
+  ] as const;
+  for (const p of pausing) {
+    schedules
+      .command(`${p.verb} <id>`)
+      .description(p.description)
+      .option('--note <text>', 'ghi chú, lý do / note, why')
+      .action(async (id: string, options: { note?: string }) => {
+        await withTemporal(async (client) => {
+          await describe(client, id);
+          const handle = client.schedule.getHandle(id);
+          await (p.verb === 'pause' ? handle.pause(options.note ?? p.note) : handle.unpause(options.note ?? p.note));
+          out(`${p.done} ${id}`);
+        });
       });
-    });
-  schedules
-    .command('unpause <id>')
-    .description('chạy lại một lịch đã tạm dừng / unpause a schedule')
-    .option('--note <text>', 'ghi chú / note')
-    .action(async (id: string, options: { note?: string }) => {
-      await withTemporal(async (client) => {
-        await describe(client, id);
-        await client.schedule.getHandle(id).unpause(options.note ?? 'chạy lại bằng ocop schedules unpause');
-        out(`Đã chạy lại lịch / unpaused schedule ${id}`);
-      });
-    });
+  }
   schedules
     .command('trigger <id>')
     .description('chạy lịch ngay một lần / run the schedule’s action once, now')

@@ -4,8 +4,8 @@
  * publishes the year's round calendar, reminds the communes with nothing in the pipeline, and records a mid-year and
  * a year-end report.
  */
-import { addDays, startOfLocalDay } from '../calendar';
-import { ruleSetInForce, type RuleSetId } from '../rules';
+import { addDays, localDate, startOfLocalDay } from '../calendar';
+import { provincialRoundFor, ruleSetInForce, type RuleSetId } from '../rules';
 import { NoticeKind, type Notice } from '../notifications/types';
 
 /** The programme's stream and workflow id: a province code and a year, no person. */
@@ -113,8 +113,8 @@ export function calendarEvents(provinceCode: string, provinceName: string, year:
 }
 
 /**
- * The reminder to a commune with nothing in the pipeline: one per commune and year (its key), sent at once, pointless
- * after the year's last provincial cut-off.
+ * The reminder to a commune with nothing in the pipeline: one per commune and year (its key), sent at once, naming the
+ * next provincial round a dossier could still join.
  */
 export function idleCommuneNotice(o: {
   provinceCode: string;
@@ -123,8 +123,10 @@ export function idleCommuneNotice(o: {
   at: string;
 }): Notice {
   const programmeId = programmeIdOf(o.provinceCode, o.year);
-  const cutOffs = yearCalendar(o.year).filter((e) => e.level === 'provincial' && e.cutOff >= o.at.slice(0, 10));
-  const next = cutOffs[0] ?? null;
+  // The round a dossier forwarded today would join (this year's or the next year's first), where a calendar is fixed.
+  const today = localDate(o.at);
+  const rules = ruleSetInForce(today);
+  const next = rules.rounds ? provincialRoundFor(today, rules) : null;
   return {
     key: `${programmeId}:${NoticeKind.ProgrammeIdleCommune}:${o.commune.code}`,
     kind: NoticeKind.ProgrammeIdleCommune,
@@ -138,6 +140,7 @@ export function idleCommuneNotice(o: {
       communeName: o.commune.name,
       nextCutOff: next?.cutOff ?? null,
       nextRound: next?.round ?? null,
+      nextRoundYear: next?.year ?? null,
     },
   };
 }
