@@ -5,6 +5,7 @@ import type { DeliveryOptions } from '../notifications/deliver';
 import { enqueueNotices } from '../notifications/deliver';
 import type { SenderSettings } from '../notifications/sender';
 import { createNotificationActivities, notificationSetup, type NotificationSetup } from './notifications';
+import { createProgrammeActivities } from './programme';
 import { createRecordActivities } from './records';
 
 export interface ActivityDeps {
@@ -19,7 +20,7 @@ export interface ActivityDeps {
 }
 
 /**
- * Every activity the case workflow calls, built with the worker's dependencies. `wake` tells the worker's
+ * Every activity the workflows call (the case, the yearly programme, the open data), built with the worker's dependencies. `wake` tells the worker's
  * notification sender that outbox rows were committed.
  */
 export function createActivities(
@@ -36,6 +37,12 @@ export function createActivities(
       ...(wake ? { wake } : {}),
     }),
     ...createNotificationActivities({ sql: deps.sql, log: deps.log, ...(wake ? { wake } : {}) }, setup),
+    ...createProgrammeActivities({
+      sql: deps.sql,
+      log: deps.log,
+      enqueueNotices: (tx, notices) => enqueueNotices(tx, deps.log, setup.delivery, notices),
+      ...(wake ? { wake } : {}),
+    }),
   };
 }
 

@@ -40,6 +40,7 @@ import { authRoutes } from './routes/auth';
 import { oidcRoutes } from './routes/oidc';
 import type { OidcSignIn } from './oidc';
 import { publicRoutes } from './routes/public';
+import { openDataRoutes } from './routes/open-data';
 import { planRoutes } from './routes/plans';
 import type { DocumentKeys } from '../documents/token';
 import { revokeSessionsOf } from '../db/sessions';
@@ -294,6 +295,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(machineTokenRoutes(deps));
   await app.register(oidcRoutes(deps));
   await app.register(publicRoutes(deps));
+  await app.register(openDataRoutes(deps));
   await app.register(planRoutes(deps));
   return app;
 }

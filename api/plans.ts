@@ -280,7 +280,17 @@ async function actualsOf(sql: Sql, plan: Plan) {
 
 /** A plan's progress: each target against what was achieved, the summary sentence, the communes still uncovered. */
 export async function planProgress(sql: Sql, user: Principal, planId: string) {
-  const plan = (await visiblePlan(sql, user, planId)).current!;
+  return progressOfPlan(sql, (await visiblePlan(sql, user, planId)).current!);
+}
+
+/** The progress of a plan for the system (the yearly programme's reports), or null when no such plan was adopted. */
+export async function planProgressOf(sql: Sql, planId: string) {
+  const { state } = await planNow(sql, planId);
+  return state.current ? progressOfPlan(sql, state.current) : null;
+}
+
+async function progressOfPlan(sql: Sql, plan: Plan) {
+  const planId = plan.planId;
   const { actuals, uncovered } = await actualsOf(sql, plan);
   return {
     planId,

@@ -9,10 +9,11 @@ import { registerKeyCommands } from './commands/keys';
 import { registerNotificationCommands } from './commands/notifications';
 import { registerPlaceCommands } from './commands/places';
 import { registerProjectionCommands } from './commands/projections';
+import { registerScheduleCommands } from './commands/schedules';
 import { CliError, ExitCode } from './commands/shared';
 
 const program = new Command('ocop')
-  .description('ocop-cycle: database, audit, read-model, notification, place and signing-key commands')
+  .description('ocop-cycle: database, audit, read-model, notification, place, signing-key and schedule commands')
   .exitOverride()
   .showHelpAfterError();
 registerDbCommands(program);
@@ -21,6 +22,7 @@ registerProjectionCommands(program);
 registerNotificationCommands(program);
 registerPlaceCommands(program);
 registerKeyCommands(program);
+registerScheduleCommands(program);
 
 async function main(): Promise<number> {
   try {

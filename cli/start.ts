@@ -31,6 +31,7 @@ import { connect, createDatabase, EMBEDDED_APP_LOGIN, migrate } from '../db';
 import { startEmbeddedPostgres, stopEmbeddedPostgresAt } from '../db/embedded';
 import { startDevServer, stopOrphanedDevServer } from '../temporal/dev-server';
 import { ensureSearchAttributes, SearchAttributesError } from '../temporal/search-attributes';
+import { ensureSchedules } from '../temporal/schedules';
 import { createCaseWorker, tuningFromConfig } from '../worker';
 import { NotificationSender } from '../notifications/sender';
 import { connectRedis, roleRefusal, serveProcessHealth } from './roles';
@@ -184,6 +185,23 @@ async function main() {
       seconds: grace + 5,
     });
     progress('worker polling');
+    if (config.SCHEDULES === 'on') {
+      // The yearly programme and the daily open data: created when missing, updated when their definition changed.
+      const outcomes = await ensureSchedules(
+        new Client({ connection: connection!, namespace: config.TEMPORAL_NAMESPACE }),
+        {
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          provinces: config.PROGRAMME_PROVINCES,
+          openDataHour: config.OPEN_DATA_HOUR,
+        },
+      );
+      const changed = outcomes.filter((o) => o.outcome !== 'unchanged');
+      progress(
+        changed.length === 0
+          ? `${outcomes.length} Temporal Schedules up to date`
+          : `Temporal Schedules: ${changed.map((o) => `${o.scheduleId} ${o.outcome}`).join(', ')}`,
+      );
+    }
     // A worker that dies on its own takes the process down rather than leave an API accepting commands no one runs.
     running.catch((err: unknown) => {
       log.fatal({ err }, 'worker stopped');

@@ -249,6 +249,17 @@ export const configSchema = z.object({
   NOTIFY_REVOCATION_REMINDER_DAYS: z.coerce.number().int().min(1).max(14).default(3),
   /** Local hour (Vietnam, 0–23) at which reminders go out. */
   NOTIFY_REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(8),
+  /** `on`: a worker creates (or updates) the Temporal Schedules at start (temporal/schedules.ts); `off` leaves them. */
+  SCHEDULES: z.enum(['on', 'off']).default('on'),
+  /** The provinces with a yearly programme Schedule: `all` (every current province) or comma-separated codes. */
+  PROGRAMME_PROVINCES: z
+    .string()
+    .trim()
+    .default('all')
+    .refine((v) => v === 'all' || /^\d{2}(,\d{2})*$/.test(v.replace(/\s/g, '')), 'all, or codes such as 19,01')
+    .transform((v) => (v === 'all' ? ('all' as const) : v.replace(/\s/g, '').split(','))),
+  /** Local hour (Vietnam, 0–23) of the daily open-data export. */
+  OPEN_DATA_HOUR: z.coerce.number().int().min(0).max(23).default(2),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -224,6 +224,24 @@ const VI: Record<NoticeKind, Template> = {
       `Hạn quyết định của đợt trung ương: ${t.d('decideBy')}.`,
     ],
   }),
+  programme_idle_commune: (f, t) => ({
+    title: `Năm ${t.s('year')}: ${t.s('communeName')} chưa có sản phẩm nào trong chu trình OCOP`,
+    lines: [
+      `${t.s('communeName')} chưa có ý tưởng hay hồ sơ sản phẩm OCOP nào đang thực hiện trong năm ${t.s('year')}.`,
+      f.nextCutOff != null
+        ? `Hồ sơ chuyển cấp tỉnh trước ngày ${t.d('nextCutOff')} được đánh giá trong đợt ${t.s('nextRound')} năm ${t.s('nextRoundYear')}; đề nghị UBND xã hướng dẫn các chủ thể đăng ký.`
+        : 'Đề nghị UBND xã hướng dẫn các chủ thể đăng ký ý tưởng sản phẩm theo kế hoạch của tỉnh.',
+    ],
+  }),
+  programme_report: (f, t) => ({
+    title: `Báo cáo ${f.point === 'mid_year' ? '6 tháng đầu năm' : 'năm'} ${t.s('year')} chương trình OCOP ${t.s('provinceName')}`,
+    lines: [
+      `Đến hết ngày ${t.d('asOf')}, ${t.s('provinceName')} có ${t.s('total')} sản phẩm OCOP còn hiệu lực, trong đó ${t.s('star5')} sản phẩm 5 sao, ${t.s('star4')} sản phẩm 4 sao, ${t.s('star3')} sản phẩm 3 sao.`,
+      ...(f.planSentence != null
+        ? [`Kế hoạch: ${t.s('planSentence')}.`]
+        : ['Tỉnh chưa ban hành kế hoạch OCOP cho năm này.']),
+    ],
+  }),
 };
 
 const EN: Record<NoticeKind, Template> = {
@@ -372,6 +390,24 @@ const EN: Record<NoticeKind, Template> = {
     lines: [
       `Sent by province ${t.s('provinceCode')} on ${t.d('sentOn')} (letter ${t.s('letterRef')}).`,
       `Central round decision due: ${t.d('decideBy')}.`,
+    ],
+  }),
+  programme_idle_commune: (f, t) => ({
+    title: `${t.s('year')}: ${t.s('communeName')} has no product in the OCOP cycle`,
+    lines: [
+      `${t.s('communeName')} has no OCOP idea or dossier in progress in ${t.s('year')}.`,
+      f.nextCutOff != null
+        ? `Dossiers forwarded to the province before ${t.d('nextCutOff')} are evaluated in round ${t.s('nextRound')} of ${t.s('nextRoundYear')}; please help subjects register.`
+        : 'Please help subjects register product ideas under the province’s plan.',
+    ],
+  }),
+  programme_report: (f, t) => ({
+    title: `${f.point === 'mid_year' ? 'Mid-year' : 'Year-end'} ${t.s('year')} OCOP programme report, ${t.s('provinceName')}`,
+    lines: [
+      `As of ${t.d('asOf')}, ${t.s('provinceName')} has ${t.s('total')} OCOP products in force: ${t.s('star5')} at 5 stars, ${t.s('star4')} at 4 stars, ${t.s('star3')} at 3 stars.`,
+      ...(f.planSentence != null
+        ? [`Plan (Vietnamese): ${t.s('planSentence')}.`]
+        : ['The province has adopted no OCOP plan for this year.']),
     ],
   }),
 };

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../../config';
+import { Client, Connection } from '@temporalio/client';
 import { connect, type Sql } from '../../db';
 
 /** Exit codes scripts can rely on (documented in cli/README.md). */
@@ -55,6 +56,23 @@ export async function withDatabase<T>(work: (sql: Sql, cfg: Config) => Promise<T
     return await work(sql, cfg);
   } finally {
     await sql.end({ timeout: 5 });
+  }
+}
+
+/** Runs `work` with a client of the configured Temporal (TEMPORAL_ADDRESS, or `npm start`'s dev server). */
+export async function withTemporal<T>(work: (client: Client, cfg: Config) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const address = cfg.TEMPORAL_ADDRESS ?? `127.0.0.1:${cfg.TEMPORAL_DEV_PORT}`;
+  const connection = await Connection.connect({ address }).catch((err: unknown) => {
+    throw new CliError(
+      `không kết nối được Temporal / cannot reach Temporal at ${address}: ${String(err)}`,
+      ExitCode.Error,
+    );
+  });
+  try {
+    return await work(new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE }), cfg);
+  } finally {
+    await connection.close();
   }
 }
 

@@ -51,6 +51,10 @@ export const NoticeKind = {
   RevocationOverdue: 'revocation_overdue',
   /** Ministry: a potential 5★ dossier was received. */
   PotentialFiveStarReceived: 'potential_five_star_received',
+  /** Commune, yearly programme: the commune has nothing in the pipeline this year (no idea or dossier in progress). */
+  ProgrammeIdleCommune: 'programme_idle_commune',
+  /** Province, yearly programme: the mid-year (30/06) or year-end (31/12) report of the province's programme. */
+  ProgrammeReport: 'programme_report',
 } as const;
 export type NoticeKind = (typeof NoticeKind)[keyof typeof NoticeKind];
 export const NOTICE_KINDS = Object.values(NoticeKind) as readonly NoticeKind[];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OFFSETS, NOTICE_KINDS, scheduledReminders, type Notice } from '../../../domain/notifications';
 import { renderNotice } from '../../../notifications/templates';
+import { idleCommuneNotice, reportNotice } from '../../../domain/programme';
 import {
   cmd,
   communeOfficer,
@@ -64,6 +65,29 @@ function allNotices(): Notice[] {
   out.push(...step(revoked, cmd.revoke('2027-03-01'), '2027-03-05', provincialOffice));
   const central = storyToMinistry();
   out.push(...step(central, cmd.centralCouncil(92, 5), '2027-03-10', ministry));
+
+  // The yearly programme: a commune with nothing in the pipeline, and the province's report.
+  const commune05503 = { code: '05503', name: 'Phường Phan Đình Phùng' };
+  out.push(idleCommuneNotice({ provinceCode: '19', year: 2027, commune: commune05503, at: '2027-01-01T01:00:00Z' }));
+  out.push(
+    reportNotice({
+      provinceCode: '19',
+      provinceName: 'Tỉnh Thái Nguyên',
+      year: 2027,
+      point: 'year_end',
+      asOf: '2027-12-31',
+      figures: {
+        inForceByStar: [
+          { star: 4, count: 4 },
+          { star: 3, count: 13 },
+        ],
+        inForceTotal: 17,
+        byStatus: [],
+        plan: { planId: 'plan:province:19:2027-2027', sentence: 'Năm 2027 công nhận 17 sản phẩm', lines: [] },
+      },
+      at: '2027-12-31T17:00:00Z',
+    }),
+  );
   return out;
 }
 
