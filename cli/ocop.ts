@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './commands/audit';
 import { registerDbCommands } from './commands/db';
+import { registerImportCommands } from './commands/import';
 import { registerKeyCommands } from './commands/keys';
 import { registerNotificationCommands } from './commands/notifications';
 import { registerPlaceCommands } from './commands/places';
@@ -12,7 +13,7 @@ import { registerProjectionCommands } from './commands/projections';
 import { CliError, ExitCode } from './commands/shared';
 
 const program = new Command('ocop')
-  .description('ocop-cycle: database, audit, read-model, notification, place and signing-key commands')
+  .description('ocop-cycle: database, audit, read-model, notification, place, signing-key and import commands')
   .exitOverride()
   .showHelpAfterError();
 registerDbCommands(program);
@@ -21,6 +22,7 @@ registerProjectionCommands(program);
 registerNotificationCommands(program);
 registerPlaceCommands(program);
 registerKeyCommands(program);
+registerImportCommands(program);
 
 async function main(): Promise<number> {
   try {

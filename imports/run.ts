@@ -176,7 +176,7 @@ export async function createImport(sql: Sql, bytes: Buffer, o: ImportOptions & {
           row_key: r.planned.key,
           product_id: r.planned.productId,
           status: r.status,
-          problems: JSON.stringify(r.planned.problems),
+          problems: tx.json(r.planned.problems as never),
         })),
       )}`;
     }
@@ -251,7 +251,7 @@ export async function runImport(deps: ImportDeps, id: string, o: RunOptions = {}
       sent += 1;
       try {
         const result = await sendRow(deps, stored.importer, r);
-        await sql`UPDATE import_rows SET status = ${result.status}, problems = ${JSON.stringify(result.problems)},
+        await sql`UPDATE import_rows SET status = ${result.status}, problems = ${sql.json(result.problems as never)},
                   updated_at = now() WHERE import_id = ${id} AND row_no = ${r.planned.rowNo}`;
         done += 1;
         o.onProgress?.(done, total);
