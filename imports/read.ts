@@ -16,7 +16,7 @@ export interface ReadFile {
   readonly format: 'csv' | 'xlsx';
   readonly rows: readonly FileRow[];
   /** Headings the import does not read, as written. */
-  readonly ignoredHeadings: readonly string[];
+  readonly ignoredHeadings: string[];
 }
 
 /** Thrown when the file cannot be read at all (not CSV or .xlsx, no headings): nothing is checked. */

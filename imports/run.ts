@@ -36,7 +36,7 @@ export interface DryRunReport {
   format: 'csv' | 'xlsx';
   totalRows: number;
   counts: { importable: number; present: number; refused: number };
-  ignoredHeadings: readonly string[];
+  ignoredHeadings: string[];
   rows: RowOutcome[];
   /** Every problem as an official reads it: "Dòng 12, cột Mã xã: …". */
   lines: string[];
@@ -65,7 +65,7 @@ export interface ImportOptions {
 
 interface Plan {
   format: 'csv' | 'xlsx';
-  ignoredHeadings: readonly string[];
+  ignoredHeadings: string[];
   rows: { planned: PlannedRow; status: RowStatus }[];
 }
 

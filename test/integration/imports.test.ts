@@ -181,4 +181,59 @@ describe('importing a province’s spreadsheet', () => {
       'Dòng 2, cột Số giấy chứng nhận: số giấy chứng nhận C-GCN-1 đã được ghi cho sản phẩm khác',
     );
   });
+
+  it('over HTTP: a provincial office checks its file, imports it in the background and reads the summary', async () => {
+    const office = await signToken(secret, { sub: 'office-19', role: 'provincial_office', jurisdiction: '19' });
+    const other = await signToken(secret, { sub: 'office-01', role: 'provincial_office', jurisdiction: '01' });
+    const commune = await signToken(secret, { sub: 'commune-05503', role: 'commune_officer', jurisdiction: '05503' });
+    const post = (url: string, token: string, body: Buffer, type = 'text/csv') =>
+      app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${token}`, 'content-type': type },
+        payload: body,
+      });
+    const csv = importCsv(importRows('H'));
+
+    const dry = await post('/imports?dryRun=true', office, csv);
+    expect(dry.statusCode, dry.body).toBe(200);
+    expect(dry.json()).toMatchObject({ totalRows: 11, counts: { importable: 5, present: 0, refused: 6 } });
+    expect(dry.json<{ lines: string[] }>().lines).toContain(
+      'Dòng 7, cột Ngày cấp: "31/02/2025" không phải ngày hợp lệ (dd/MM/yyyy)',
+    );
+    expect((await post('/imports', commune, csv)).statusCode).toBe(403);
+    expect((await post('/imports?province=01', office, csv)).statusCode).toBe(403);
+    const notAFile = await post('/imports?dryRun=true', office, Buffer.from('a,b\r\n1,2\r\n'));
+    expect(notAFile.statusCode, notAFile.body).toBe(422);
+
+    const started = await post('/imports?fileName=thai-nguyen.csv', office, csv);
+    expect(started.statusCode, started.body).toBe(202);
+    const { id } = started.json<{ id: string }>();
+    expect(started.headers.location).toBe(`/imports/${id}`);
+    let summary = started.json<{ status: string }>();
+    for (let i = 0; i < 120 && summary.status !== 'done'; i += 1) {
+      await new Promise((r) => setTimeout(r, 500));
+      const res = await app.inject({
+        method: 'GET',
+        url: `/imports/${id}`,
+        headers: { authorization: `Bearer ${office}` },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      summary = res.json();
+    }
+    expect(summary).toMatchObject({
+      status: 'done',
+      provinceCode: '19',
+      fileName: 'thai-nguyen.csv',
+      counts: { imported: 5, present: 0, refused: 6, pending: 0 },
+    });
+    const elsewhere = await app.inject({
+      method: 'GET',
+      url: `/imports/${id}`,
+      headers: { authorization: `Bearer ${other}` },
+    });
+    expect(elsewhere.statusCode).toBe(404);
+    const product = await get('/products/H-A9');
+    expect(product.json()).toMatchObject({ stage: 'certified', star: 5 });
+  }, 120_000);
 });
