@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { printable } from '../domain/text';
 import { columnOf, type Field, type RowRecord } from './columns';
 
 /*
@@ -59,7 +60,8 @@ export async function readImportFile(bytes: Buffer): Promise<ReadFile> {
   return {
     format: xlsx ? 'xlsx' : 'csv',
     rows,
-    ignoredHeadings: head.row.filter((h, i) => h.trim() !== '' && fields[i] === null),
+    // Reported, never echoed with what no record may hold.
+    ignoredHeadings: head.row.filter((h, i) => h.trim() !== '' && fields[i] === null).map(printable),
   };
 }
 

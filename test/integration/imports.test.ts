@@ -205,6 +205,15 @@ describe('importing a province’s spreadsheet', () => {
     expect((await post('/imports?province=01', office, csv)).statusCode).toBe(403);
     const notAFile = await post('/imports?dryRun=true', office, Buffer.from('a,b\r\n1,2\r\n'));
     expect(notAFile.statusCode, notAFile.body).toBe(422);
+    const empty = await post('/imports?dryRun=true', office, Buffer.alloc(0));
+    expect(empty.statusCode, empty.body).toBe(400);
+    expect(empty.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const json = await post('/imports?dryRun=true', office, Buffer.from('{}'), 'application/json');
+    expect(json.statusCode, json.body).toBe(400);
+    // A heading the import does not read is reported, never echoed with what no record may hold.
+    const nulHeading = await post('/imports?dryRun=true', office, Buffer.from('Loại bản ghi,X\u0000\r\n'));
+    expect(nulHeading.statusCode, nulHeading.body).toBe(200);
+    expect(nulHeading.json<{ ignoredHeadings: string[] }>().ignoredHeadings).toEqual(['X\\u0000']);
 
     const started = await post('/imports?fileName=thai-nguyen.csv', office, csv);
     expect(started.statusCode, started.body).toBe(202);
