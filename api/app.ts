@@ -24,6 +24,7 @@ import { HttpProblem, languageOf, problemTitle, problemType, type Problem, type 
 import { commandRoutes } from './routes/commands';
 import { healthRoutes } from './routes/health';
 import { productRoutes } from './routes/products';
+import { importRoutes } from './routes/imports';
 import { recordRoutes } from './routes/records';
 import { councilRoutes } from './routes/council';
 import { auditRoutes } from './routes/audit';
@@ -273,6 +274,7 @@ export async function buildApp(deps: AppDeps) {
   const commands = new CommandService(deps.sql, gateway);
   await app.register(healthRoutes(deps));
   await app.register(productRoutes(deps, commands));
+  await app.register(importRoutes(deps, commands));
   await app.register(commandRoutes(deps, commands));
   await app.register(recordRoutes(deps));
   await app.register(councilRoutes(deps));

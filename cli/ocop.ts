@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './commands/audit';
 import { registerDbCommands } from './commands/db';
+import { registerImportCommands } from './commands/import';
 import { registerKeyCommands } from './commands/keys';
 import { registerNotificationCommands } from './commands/notifications';
 import { registerPlaceCommands } from './commands/places';
@@ -13,7 +14,7 @@ import { registerScheduleCommands } from './commands/schedules';
 import { CliError, ExitCode } from './commands/shared';
 
 const program = new Command('ocop')
-  .description('ocop-cycle: database, audit, read-model, notification, place, signing-key and schedule commands')
+  .description('ocop-cycle: database, audit, read-model, notification, place, signing-key, schedule and import commands')
   .exitOverride()
   .showHelpAfterError();
 registerDbCommands(program);
@@ -23,6 +24,7 @@ registerNotificationCommands(program);
 registerPlaceCommands(program);
 registerKeyCommands(program);
 registerScheduleCommands(program);
+registerImportCommands(program);
 
 async function main(): Promise<number> {
   try {

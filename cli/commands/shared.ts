@@ -111,7 +111,10 @@ export function progress(label: string, unit: string): Progress {
     const width = 30;
     const filled = Math.round(ratio * width);
     const bar = tty ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : '';
-    return `${label} ${bar}${(ratio * 100).toFixed(0)}% ${done}/${total} ${unit} ${rate}/s`;
+    // The time left at the rate so far, once there is a rate to go by.
+    const left = done > 0 && total > done ? ((total - done) * seconds) / done : null;
+    const eta = left === null ? '' : ` ETA ${formatDuration(left)}`;
+    return `${label} ${bar}${(ratio * 100).toFixed(0)}% ${done}/${total} ${unit} ${rate}/s${eta}`;
   };
   return {
     update(done, total) {
@@ -130,6 +133,17 @@ export function progress(label: string, unit: string): Progress {
       process.stderr.write(tty ? `\r${line(last.done, last.total)}\n` : `${line(last.done, last.total)}\n`);
     },
   };
+}
+
+/** `1h02m`, `3m05s`, `42s`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (h > 0) return `${h}h${pad(m)}m`;
+  if (m > 0) return `${m}m${pad(s % 60)}s`;
+  return `${s}s`;
 }
 
 const VIETNAM_TIME = new Intl.DateTimeFormat('en-GB', {

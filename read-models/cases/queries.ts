@@ -90,3 +90,20 @@ export async function casesWithPlaces(
     places: { provinceCode: r.province_code, communeCode: r.commune_code, districtCode: r.district_code },
   }));
 }
+
+/** Where each of these products' cases is (those that exist), for an import that asks which are already there. */
+export async function caseWhereabouts(
+  sql: Sql,
+  productIds: readonly string[],
+): Promise<Map<string, { provinceCode: string; communeCode: string; subjectId: string }>> {
+  if (productIds.length === 0) return new Map();
+  const rows = await sql<{ product_id: string; province_code: string; commune_code: string; subject_id: string }[]>`
+    SELECT product_id, province_code, commune_code, subject_id FROM cases
+    WHERE product_id = ANY(${productIds as string[]}::text[])`;
+  return new Map(
+    rows.map((r) => [
+      r.product_id,
+      { provinceCode: r.province_code, communeCode: r.commune_code, subjectId: r.subject_id },
+    ]),
+  );
+}

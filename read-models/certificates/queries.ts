@@ -73,3 +73,12 @@ export async function listCertificates(
   }));
   return pageOf(items, page.limit, (last) => ({ at: last.updatedAt, id: last.productId, term: last.termNo }));
 }
+
+/** Which product holds each of these certificate numbers (any term, any status): an import refuses a number twice. */
+export async function certificateHolders(sql: Sql, numbers: readonly string[]): Promise<Map<string, string>> {
+  if (numbers.length === 0) return new Map();
+  const rows = await sql<{ certificate_number: string; product_id: string }[]>`
+    SELECT DISTINCT ON (certificate_number) certificate_number, product_id FROM certificates
+    WHERE certificate_number = ANY(${numbers as string[]}::text[])`;
+  return new Map(rows.map((r) => [r.certificate_number, r.product_id]));
+}
