@@ -1,0 +1,124 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import type { CaseView, Problem } from './api';
+import { useI18n } from './i18n';
+import { useUnits } from './places';
+import { Link } from './router';
+
+/** What an action changed or why it was refused, announced to screen readers. */
+export type Outcome = { ok: true; text: string } | { ok: false; problem: Problem } | null;
+
+export function OutcomeView({ outcome }: { outcome: Outcome }) {
+  const { t, message } = useI18n();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (outcome) ref.current?.focus();
+  }, [outcome]);
+  if (!outcome) return null;
+  if (outcome.ok) {
+    return (
+      <div className="notice ok" role="status" tabIndex={-1} ref={ref}>
+        {outcome.text}
+      </div>
+    );
+  }
+  const p = outcome.problem;
+  return (
+    <div className="notice error" role="alert" tabIndex={-1} ref={ref}>
+      <strong>{t('problem')}:</strong> {message(p.detail ?? p.title)}
+      {p.errors && p.errors.length > 0 && (
+        <ul>
+          {p.errors.map((e) => (
+            <li key={e.field}>
+              {e.field}: {message(e.message)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function Page({ title, children }: { title: string; children: ReactNode }) {
+  useEffect(() => {
+    document.title = `${title} – OCOP`;
+  }, [title]);
+  return (
+    <>
+      <h1>{title}</h1>
+      {children}
+    </>
+  );
+}
+
+/** A place's name, or a plain "unknown" when no unit has the code. */
+export function usePlaceName() {
+  const { t } = useI18n();
+  return (units: ReturnType<typeof useUnits>, code: string | null | undefined) =>
+    code ? (units(code)?.name ?? (units(code) ? t('unknownPlace') : '…')) : '';
+}
+
+export function Stars({ star }: { star: number | null }) {
+  const { lang } = useI18n();
+  if (star == null) return null;
+  return <span aria-label={lang === 'vi' ? `${star} sao` : `${star} stars`}>{'★'.repeat(star)}</span>;
+}
+
+/** Cases as a table: product (a link to the case), subject, commune, stage, stars, and what the caller adds. */
+export function CaseTable({
+  cases,
+  caption,
+  extra,
+}: {
+  cases: CaseView[];
+  caption: string;
+  extra?: { header: string; cell: (c: CaseView) => ReactNode };
+}) {
+  const i = useI18n();
+  const units = useUnits(cases.flatMap((c) => [c.communeCode, c.provinceCode]));
+  const place = usePlaceName();
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{i.t('product')}</th>
+            <th scope="col">{i.t('subject')}</th>
+            <th scope="col">{i.t('commune')}</th>
+            <th scope="col">{i.t('stage')}</th>
+            <th scope="col">{i.t('star')}</th>
+            {extra && <th scope="col">{extra.header}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {cases.map((c) => (
+            <tr key={c.productId}>
+              <td>
+                <Link to={`/cases/${encodeURIComponent(c.productId)}`}>{c.productName ?? c.productId}</Link>
+              </td>
+              <td>{c.subjectName}</td>
+              <td>
+                {place(units, c.communeCode)}
+                {c.provinceCode && <span className="muted">, {place(units, c.provinceCode)}</span>}
+              </td>
+              <td>{i.stage(c.stage)}</td>
+              <td>
+                <Stars star={c.star} />
+              </td>
+              {extra && <td>{extra.cell(c)}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Loading() {
+  const { t } = useI18n();
+  return (
+    <p role="status" className="muted">
+      {t('loading')}
+    </p>
+  );
+}
