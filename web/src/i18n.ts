@@ -191,6 +191,8 @@ export const ROLE_NAMES = ROLES;
 export interface I18n {
   lang: Lang;
   t: (key: TextKey, vars?: Record<string, string | number>) => string;
+  /** Whether a word is a key of the dictionary. */
+  has: (key: string) => key is TextKey;
   stage: (code: string) => string;
   role: (code: string) => string;
   deadline: (code: string) => string;
@@ -219,6 +221,7 @@ export function i18nOf(lang: Lang): I18n {
         (text, [name, value]) => text.replaceAll(`{${name}}`, String(value)),
         TEXT[key][lang],
       ),
+    has: (key): key is TextKey => Object.hasOwn(TEXT, key),
     stage: (code) => pick(STAGES, code, lang, lang === 'vi' ? 'Giai đoạn khác' : 'Other stage'),
     role: (code) => pick(ROLES, code, lang, lang === 'vi' ? 'Vai trò khác' : 'Other role'),
     deadline: (code) => pick(DEADLINES, code, lang, lang === 'vi' ? 'Thời hạn khác' : 'Other time limit'),

@@ -36,6 +36,8 @@ const problemOf = (error: unknown, status: number) =>
 function daysText(i: I18n, item: WorkItem) {
   if (item.workingDaysLeft === null) return i.t('noDue');
   if (item.workingDaysLeft < 0) return i.t('overdueBy', { n: -item.workingDaysLeft });
+  // Marked overdue by the case itself (its clock ran past the limit) while today's count is not yet negative.
+  if (item.overdue) return '';
   return i.t('left', { n: item.workingDaysLeft });
 }
 
@@ -152,6 +154,26 @@ function Choice({
         ))}
       </select>
     </Field>
+  );
+}
+
+/** A date typed as dd/MM/yyyy (as people write it in Vietnam), given to the API as YYYY-MM-DD. */
+function DateInput({ id, value, onChange }: { id: string; value: string; onChange: (iso: string) => void }) {
+  const [text, setText] = useState(() => value.split('-').reverse().join('/'));
+  return (
+    <input
+      id={id}
+      required
+      inputMode="numeric"
+      placeholder="dd/mm/yyyy"
+      pattern="\d{2}/\d{2}/\d{4}"
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(e.target.value.trim());
+        onChange(m ? `${m[3]}-${m[2]}-${m[1]}` : e.target.value);
+      }}
+    />
   );
 }
 
@@ -272,7 +294,7 @@ function ActionForm({
             <textarea {...text('missing')} />
           </Field>
           <Field id={`${action}-completeBy`} label={i.t('completeBy')}>
-            <input {...text('completeBy')} type="date" required min={todayInVietnam()} />
+            <DateInput id={`${action}-completeBy`} value={v.completeBy ?? ''} onChange={set('completeBy')} />
           </Field>
         </>
       )}

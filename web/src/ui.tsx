@@ -8,8 +8,13 @@ import { Link } from './router';
 export type Outcome = { ok: true; text: string } | { ok: false; problem: Problem } | null;
 
 export function OutcomeView({ outcome }: { outcome: Outcome }) {
-  const { t, message } = useI18n();
+  const { t, message, has } = useI18n();
   const ref = useRef<HTMLDivElement>(null);
+  /** A field the problem names, by the label the form shows for it (`body.reportRef`: "Số biên bản"). */
+  const fieldLabel = (field: string) => {
+    const last = field.split('.').at(-1) ?? field;
+    return has(last) ? t(last) : field;
+  };
   useEffect(() => {
     if (outcome) ref.current?.focus();
   }, [outcome]);
@@ -22,14 +27,15 @@ export function OutcomeView({ outcome }: { outcome: Outcome }) {
     );
   }
   const p = outcome.problem;
+  const errors = p.errors ?? [];
   return (
     <div className="notice error" role="alert" tabIndex={-1} ref={ref}>
-      <strong>{t('problem')}:</strong> {message(p.detail ?? p.title)}
-      {p.errors && p.errors.length > 0 && (
+      <strong>{t('problem')}:</strong> {errors.length === 0 && message(p.detail ?? p.title)}
+      {errors.length > 0 && (
         <ul>
-          {p.errors.map((e) => (
+          {errors.map((e) => (
             <li key={e.field}>
-              {e.field}: {message(e.message)}
+              {fieldLabel(e.field)}: {message(e.message)}
             </li>
           ))}
         </ul>
