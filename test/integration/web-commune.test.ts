@@ -99,11 +99,11 @@ beforeAll(async () => {
   await h.env.sleep(30 * DAY);
   ids.fresh = await dossier(`Miến dong Bình Liêu ${run}`);
   ids.idea = await dossier(`Thạch đen Tràng Định ${run}`, true);
-  for (let tries = 0; !(await caseOf(ids.older!)).overdue; tries++) {
+  for (let tries = 0; !(await caseOf(ids.older)).overdue; tries++) {
     if (tries > 60) throw new Error('the commune check of the older dossier never became overdue');
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  expect((await caseOf(ids.oldest!)).overdue).toBe(true);
+  expect((await caseOf(ids.oldest)).overdue).toBe(true);
   const account = await createTestAccount(h.sql, {
     username: `web-commune-${run}`,
     grants: [{ role: 'commune_officer', jurisdiction: COMMUNE }],
