@@ -25,6 +25,7 @@ let web: Awaited<ReturnType<typeof buildWeb>>;
 let browser: Browser;
 let page: Page;
 let base = '';
+let teaId = '';
 let n = 0;
 const key = () => `web-prov-${(n += 1)}`;
 const token = (role: UserRole, jurisdiction: string, sub = `wp-${role}`) =>
@@ -83,7 +84,7 @@ beforeAll(async () => {
     ['ApproveBusinessPlan', commune],
     ['SubmitDossier', subject],
   ];
-  await caseThrough('Chè Tân Cương', COMMUNE, toDossier);
+  teaId = await caseThrough('Chè Tân Cương', COMMUNE, toDossier);
   await caseThrough('Chè búp Quảng Ninh', COMMUNE, []);
   await caseThrough('Trà hoa vàng Ba Chẽ', OTHER_COMMUNE, [['AcceptIdea', other]]);
   // Two certificates imported from paper: one expires in 20 days, one in 120.
@@ -135,6 +136,19 @@ afterAll(async () => {
   await h?.stop();
 });
 
+/** A page of a browser context of its own, signed in as a new account with one grant; closed after `use`. */
+async function asAccount(username: string, role: UserRole, jurisdiction: string, use: (p: Page) => Promise<void>) {
+  const account = await createTestAccount(h.sql, { username, grants: [{ role, jurisdiction }] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  try {
+    const other = await context.newPage();
+    await signInThroughPage(other, base, account.username, account.password);
+    await use(other);
+  } finally {
+    await context.close();
+  }
+}
+
 /** What the API itself lists in a stage, page by page. */
 async function listedInStage(stage: string): Promise<number> {
   const office = await token('provincial_office', PROVINCE);
@@ -152,6 +166,30 @@ async function listedInStage(stage: string): Promise<number> {
   } while (cursor);
   return count;
 }
+
+describe('the application served by the product', () => {
+  it('at /app: hashed assets cached for a year, index.html never, every /app path the application', async () => {
+    const root = await app.inject({ method: 'GET', url: '/' });
+    expect(root.statusCode).toBe(302);
+    expect(root.headers.location).toBe('/app/');
+    const index = await app.inject({ method: 'GET', url: '/app/' });
+    expect(index.statusCode).toBe(200);
+    expect(index.headers['cache-control']).toBe('no-cache');
+    expect(index.headers['content-type']).toContain('text/html');
+    expect(index.headers['content-security-policy']).toContain("script-src 'self'");
+    const script = /src="(\/app\/assets\/[\w.-]+\.js)"/.exec(index.body)?.[1];
+    expect(script, index.body).toBeDefined();
+    const asset = await app.inject({ method: 'GET', url: script! });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers['content-type']).toContain('javascript');
+    const deep = await app.inject({ method: 'GET', url: '/app/board?stage=certified' });
+    expect(deep.statusCode).toBe(200);
+    expect(deep.body).toBe(index.body);
+    expect((await app.inject({ method: 'GET', url: '/app/assets/none-1234.js' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/app/..%2f..%2fpackage.json' })).body).toBe(index.body);
+  });
+});
 
 describe('the provincial office in the browser', () => {
   it('shows the user, the role and the province by name, and only the office’s pages', async () => {
@@ -229,6 +267,41 @@ describe('the provincial office in the browser', () => {
     // A provincial office takes no commune action on it.
     expect(await page.getByText('Bạn không có thao tác nào ở giai đoạn này.').count()).toBe(1);
     await checkPage(page, 'case-province');
+  });
+
+  it('an auditor reads a case’s timeline: when, what, who, role, office by name, rule-set, content', async () => {
+    await asAccount('web-province-auditor', 'auditor', PROVINCE, async (other) => {
+      await other.goto(`${base}/app/cases/${teaId}`);
+      await other.getByRole('link', { name: 'Dòng thời gian của hồ sơ' }).click();
+      const rows = other.getByTestId('timeline').locator('tbody tr');
+      await expect.poll(() => rows.count()).toBe(5);
+      const history = await app.inject({
+        method: 'GET',
+        url: `/products/${teaId}/history`,
+        headers: { authorization: `Bearer ${await token('auditor', PROVINCE)}` },
+      });
+      const types = history.json<{ items: { type: string }[] }>().items.map((e) => e.type);
+      expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-type')))).toEqual(types);
+      const accepted = await rows.nth(1).innerText();
+      expect(accepted).toContain('chấp thuận ý tưởng');
+      expect(accepted).toContain('Cán bộ cấp xã');
+      expect(accepted).toContain('Phường Cao Xanh');
+      expect(accepted).toMatch(/\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
+      expect(accepted).toContain('QĐ');
+      await checkPage(other, 'timeline');
+    });
+  });
+
+  it('a subject sees its products, each one’s stage and what to do next', async () => {
+    await asAccount('web-province-subject', 'subject', SUBJECT, async (other) => {
+      await other.waitForURL(/\/app\/mine$/);
+      const table = other.locator('table');
+      await expect.poll(() => table.innerText()).toContain('Trà hoa vàng Ba Chẽ');
+      const text = await table.innerText();
+      expect(text).toContain('Chè Tân Cương');
+      expect(text).toContain('Nộp phương án sản xuất kinh doanh'); // the accepted idea's next step
+      await checkPage(other, 'mine');
+    });
   });
 
   it('switches to English and signs out', async () => {

@@ -20,7 +20,14 @@ export const ARTIFACTS = join(productRoot, 'test-artifacts', 'web');
 export async function buildWeb(): Promise<{ dir: string; remove(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'ocop-web-'));
   const { build } = await import('vite');
-  await build({ configFile: join(productRoot, 'web', 'vite.config.ts'), logLevel: 'warn', build: { outDir: dir } });
+  // Vitest runs with NODE_ENV=test, which Vite would follow into a development build of React: build as npm does.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(productRoot, 'web', 'vite.config.ts'), logLevel: 'warn', build: { outDir: dir } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -122,6 +122,18 @@ const TEXT = {
   previous: { vi: 'Trang trước', en: 'Previous' },
   more: { vi: 'Xem thêm', en: 'More' },
   matchedOn: { vi: 'Khớp theo', en: 'Matched on' },
+  timeline: { vi: 'Dòng thời gian của hồ sơ', en: 'Timeline of the case' },
+  when: { vi: 'Thời điểm', en: 'When' },
+  event: { vi: 'Sự kiện', en: 'Event' },
+  who: { vi: 'Người thực hiện', en: 'Who' },
+  office: { vi: 'Cơ quan', en: 'Office' },
+  ruleSet: { vi: 'Bộ tiêu chí', en: 'Rule-set' },
+  content: { vi: 'Nội dung', en: 'Content' },
+  showContent: { vi: 'Xem nội dung', en: 'Show the content' },
+  mine: { vi: 'Sản phẩm của tôi', en: 'My products' },
+  nextStep: { vi: 'Việc tiếp theo', en: 'Next step' },
+  byWhen: { vi: 'Hạn', en: 'By' },
+  system: { vi: 'Hệ thống (tự động)', en: 'System (automatic)' },
   unknownPlace: { vi: 'Địa bàn không xác định', en: 'Unknown unit' },
 } satisfies Record<string, Record<Lang, string>>;
 
@@ -160,6 +172,7 @@ const ROLES: Record<string, Record<Lang, string>> = {
   ministry: { vi: 'Bộ Nông nghiệp và Môi trường', en: 'Ministry' },
   auditor: { vi: 'Kiểm toán, thanh tra', en: 'Auditor' },
   admin: { vi: 'Quản trị hệ thống', en: 'Administrator' },
+  system: { vi: 'Hệ thống (tự động)', en: 'System (automatic)' },
 };
 
 const DEADLINES: Record<string, Record<Lang, string>> = {
@@ -177,13 +190,46 @@ const DEADLINES: Record<string, Record<Lang, string>> = {
 const EVENTS: Record<string, Record<Lang, string>> = {
   IdeaRegistered: { vi: 'đăng ký ý tưởng', en: 'idea registered' },
   IdeaAccepted: { vi: 'chấp thuận ý tưởng', en: 'idea accepted' },
-  BusinessPlanApproved: { vi: 'phê duyệt phương án', en: 'business plan approved' },
-  CommuneAssessed: { vi: 'kết quả đánh giá của xã (Mẫu số 03)', en: 'the commune’s assessment (Form 03)' },
-  DossierForwarded: { vi: 'hồ sơ đã gửi lên tỉnh', en: 'dossier forwarded to the province' },
   IdeaReturned: { vi: 'trả lại ý tưởng', en: 'idea returned' },
+  IdeaRevised: { vi: 'chỉnh sửa ý tưởng', en: 'idea revised' },
+  BusinessPlanSubmitted: { vi: 'nộp phương án', en: 'business plan submitted' },
+  BusinessPlanApproved: { vi: 'phê duyệt phương án', en: 'business plan approved' },
+  BusinessPlanReturned: { vi: 'trả lại phương án', en: 'business plan returned' },
   DossierSubmitted: { vi: 'nộp hồ sơ', en: 'dossier submitted' },
-  CommuneCheckOverdue: { vi: 'quá hạn kiểm tra của xã', en: 'commune check overdue' },
   DossierReturnedForCompletion: { vi: 'hồ sơ trả lại để hoàn thiện', en: 'dossier returned for completion' },
+  DossierCompleted: { vi: 'hoàn thiện hồ sơ', en: 'dossier completed' },
+  DossierLapsed: { vi: 'hồ sơ hết hạn hoàn thiện', en: 'dossier lapsed' },
+  CommuneAssessed: { vi: 'kết quả đánh giá của xã (Mẫu số 03)', en: 'the commune’s assessment (Form 03)' },
+  CommuneCheckOverdue: { vi: 'quá hạn kiểm tra của xã', en: 'commune check overdue' },
+  DossierForwarded: { vi: 'hồ sơ đã gửi lên tỉnh', en: 'dossier forwarded to the province' },
+  AssignedToRound: { vi: 'đưa vào đợt đánh giá cấp tỉnh', en: 'assigned to a provincial round' },
+  EvidenceRequested: { vi: 'yêu cầu bổ sung tài liệu', en: 'evidence requested' },
+  EvidenceSubmitted: { vi: 'nộp tài liệu bổ sung', en: 'evidence submitted' },
+  EvidenceOverdue: { vi: 'quá hạn nộp tài liệu bổ sung', en: 'evidence overdue' },
+  SiteVisitRecorded: { vi: 'khảo sát thực tế', en: 'site visit recorded' },
+  LabTestRecorded: { vi: 'kiểm nghiệm bổ sung', en: 'lab test recorded' },
+  CouncilConvened: { vi: 'thành lập Hội đồng', en: 'council convened' },
+  CouncilScoresSubmitted: { vi: 'thành viên Hội đồng chấm điểm', en: 'council member’s scores' },
+  CouncilResultRecorded: { vi: 'kết quả chấm điểm của Hội đồng', en: 'council result recorded' },
+  SentToMinistry: { vi: 'gửi hồ sơ lên Bộ', en: 'sent to the Ministry' },
+  CentralCouncilResultRecorded: { vi: 'kết quả Hội đồng Trung ương', en: 'central council result' },
+  RecognitionDecided: { vi: 'quyết định công nhận', en: 'recognition decided' },
+  DossierRejected: { vi: 'không công nhận', en: 'dossier rejected' },
+  EvaluationClosed: { vi: 'kết thúc đánh giá', en: 'evaluation closed' },
+  DecisionOverdue: { vi: 'quá hạn quyết định', en: 'decision overdue' },
+  CertificateIssued: { vi: 'cấp giấy chứng nhận', en: 'certificate issued' },
+  CertificateExtended: { vi: 'gia hạn giấy chứng nhận', en: 'certificate extended' },
+  CertificateExpired: { vi: 'giấy chứng nhận hết hạn', en: 'certificate expired' },
+  CertificateRevoked: { vi: 'thu hồi giấy chứng nhận', en: 'certificate revoked' },
+  RevocationProposed: { vi: 'đề nghị thu hồi', en: 'revocation proposed' },
+  RevocationDismissed: { vi: 'không thu hồi', en: 'revocation dismissed' },
+  RevocationOverdue: { vi: 'quá hạn quyết định thu hồi', en: 'revocation decision overdue' },
+  ReRatingWindowOpened: { vi: 'mở thời hạn đánh giá lại', en: 're-rating window opened' },
+  ReRatingWindowClosed: { vi: 'đóng thời hạn đánh giá lại', en: 're-rating window closed' },
+  CertifiedProductImported: { vi: 'nhập sản phẩm đã công nhận', en: 'certified product imported' },
+  DossierInProgressImported: { vi: 'nhập hồ sơ đang đánh giá', en: 'dossier in progress imported' },
+  PlacesUpdated: { vi: 'cập nhật địa bàn', en: 'places updated' },
+  DossierWithdrawn: { vi: 'rút hồ sơ', en: 'dossier withdrawn' },
 };
 
 export const ROLE_NAMES = ROLES;
@@ -199,12 +245,26 @@ export interface I18n {
   event: (type: string) => string;
   /** A date or instant as dd/MM/yyyy in Vietnam. */
   date: (value: string | null | undefined) => string;
+  /** An instant as dd/MM/yyyy HH:mm in Vietnam. */
+  dateTime: (value: string) => string;
+  /** A rule-set by its decision (QD148_2023: "QĐ 148 (2023)"). */
+  ruleSet: (id: string) => string;
   /** The part of a "Vietnamese / English" message in the language shown. */
   message: (text: string) => string;
 }
 
 const pick = (table: Record<string, Record<Lang, string>>, code: string, lang: Lang, fallback: string) =>
   table[code]?.[lang] ?? fallback;
+
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Ho_Chi_Minh',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
 
 const DATE = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Asia/Ho_Chi_Minh',
@@ -231,6 +291,14 @@ export function i18nOf(lang: Lang): I18n {
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
       if (m) return `${m[3]}/${m[2]}/${m[1]}`;
       return DATE.format(new Date(value));
+    },
+    dateTime: (value) => DATE_TIME.format(new Date(value)).replace(',', ''),
+    ruleSet: (id) => {
+      const m = /^QD(\d+)((?:_\d+)*)_(\d{4})$/.exec(id);
+      if (!m) return id;
+      const amended = m[2] ? m[2].slice(1).split('_').join(', ') : '';
+      const decision = lang === 'vi' ? 'QĐ' : 'Decision';
+      return `${decision} ${m[1]}${amended ? ` (${lang === 'vi' ? 'sửa đổi' : 'amended'} ${amended})` : ''}, ${m[3]}`;
     },
     message: (text) => {
       const parts = text.split(' / ');

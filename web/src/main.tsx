@@ -5,8 +5,25 @@ import { I18nContext, i18nOf, saveLang, savedLang, useI18n, type Lang, type Text
 import { useUnits } from './places';
 import { Link, navigate, useLocation } from './router';
 import { OutcomeView, Page, usePlaceName, type Outcome } from './ui';
-import { BoardPage, CasePage, CertificatesPage, FiguresPage, RegisterPage, SearchPage, WorklistPage } from './pages';
+import {
+  BoardPage,
+  CasePage,
+  CertificatesPage,
+  FiguresPage,
+  MinePage,
+  RegisterPage,
+  SearchPage,
+  TimelinePage,
+  WorklistPage,
+} from './pages';
 import './styles.css';
+
+const OFFICE_NAV: { to: string; label: TextKey }[] = [
+  { to: '/worklist', label: 'worklist' },
+  { to: '/board', label: 'board' },
+  { to: '/certificates', label: 'certificates' },
+  { to: '/figures', label: 'figures' },
+];
 
 /** The pages each role's navigation offers: only what the role may use. */
 const NAV: Record<string, { to: string; label: TextKey }[]> = {
@@ -15,18 +32,9 @@ const NAV: Record<string, { to: string; label: TextKey }[]> = {
     { to: '/register', label: 'register' },
     { to: '/board', label: 'board' },
   ],
-  provincial_office: [
-    { to: '/worklist', label: 'worklist' },
-    { to: '/board', label: 'board' },
-    { to: '/certificates', label: 'certificates' },
-    { to: '/figures', label: 'figures' },
-  ],
-  ministry: [
-    { to: '/worklist', label: 'worklist' },
-    { to: '/board', label: 'board' },
-    { to: '/certificates', label: 'certificates' },
-    { to: '/figures', label: 'figures' },
-  ],
+  provincial_office: OFFICE_NAV,
+  ministry: OFFICE_NAV,
+  subject: [{ to: '/mine', label: 'mine' }],
   auditor: [
     { to: '/board', label: 'board' },
     { to: '/figures', label: 'figures' },
@@ -248,6 +256,8 @@ function Shell({
 
 function Route({ path, session }: { path: string; session: Session }) {
   const { t } = useI18n();
+  const timeline = /^\/cases\/([^/]+)\/history$/.exec(path);
+  if (timeline) return <TimelinePage productId={decodeURIComponent(timeline[1]!)} />;
   const caseMatch = /^\/cases\/([^/]+)$/.exec(path);
   if (caseMatch) return <CasePage productId={decodeURIComponent(caseMatch[1]!)} session={session} />;
   switch (path) {
@@ -263,6 +273,8 @@ function Route({ path, session }: { path: string; session: Session }) {
       return <FiguresPage />;
     case '/search':
       return <SearchPage />;
+    case '/mine':
+      return <MinePage />;
     case '/':
     case '/login':
       return null;

@@ -12,7 +12,7 @@ import {
 import { STAGE_ORDER, useI18n, type I18n } from './i18n';
 import { useUnits } from './places';
 import { Link, navigate, queryOf, useLocation } from './router';
-import { CaseTable, Loading, OutcomeView, Page, Stars, usePlaceName, type Outcome } from './ui';
+import { CaseTable, Head, Loading, OutcomeView, Page, Stars, usePlaceName, type Outcome } from './ui';
 
 /* The pages of the application. Each reads the API through the typed client and shows names, never codes. */
 
@@ -60,16 +60,9 @@ export function WorklistPage({ session }: { session: Session }) {
         <div className="table-wrap">
           <table className="worklist">
             <caption className="sr-only">{i.t('worklist')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{i.t('product')}</th>
-                <th scope="col">{i.t('subject')}</th>
-                <th scope="col">{i.t('commune')}</th>
-                <th scope="col">{i.t('stage')}</th>
-                <th scope="col">{i.t('dueOn')}</th>
-                <th scope="col">{i.t('daysLeft')}</th>
-              </tr>
-            </thead>
+            <Head
+              columns={[i.t('product'), i.t('subject'), i.t('commune'), i.t('stage'), i.t('dueOn'), i.t('daysLeft')]}
+            />
             <tbody>
               {items.map((w) => (
                 <tr
@@ -365,6 +358,9 @@ export function CasePage({ productId, session }: { productId: string; session: S
           </>
         )}
       </dl>
+      <p>
+        <Link to={`/cases/${encodeURIComponent(c.productId)}/history`}>{i.t('timeline')}</Link>
+      </p>
       <h2>{i.t('deadlines')}</h2>
       {c.deadlines.length === 0 ? (
         <p>{i.t('none')}</p>
@@ -728,16 +724,16 @@ export function CertificatesPage() {
             <caption>
               {i.t('certificates')} – {i.t('days', { n: within })}
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">{i.t('certificateNumber')}</th>
-                <th scope="col">{i.t('product')}</th>
-                <th scope="col">{i.t('subject')}</th>
-                <th scope="col">{i.t('commune')}</th>
-                <th scope="col">{i.t('star')}</th>
-                <th scope="col">{i.t('expiresOn')}</th>
-              </tr>
-            </thead>
+            <Head
+              columns={[
+                i.t('certificateNumber'),
+                i.t('product'),
+                i.t('subject'),
+                i.t('commune'),
+                i.t('star'),
+                i.t('expiresOn'),
+              ]}
+            />
             <tbody>
               {items.map((c) => (
                 <tr key={c.certificateNumber}>
@@ -845,12 +841,7 @@ export function FiguresPage() {
               <caption>
                 {i.t('figures')}: {DIMENSION_LABEL[by][i.lang]}
               </caption>
-              <thead>
-                <tr>
-                  <th scope="col">{DIMENSION_LABEL[by][i.lang]}</th>
-                  <th scope="col">{i.t('count')}</th>
-                </tr>
-              </thead>
+              <Head columns={[DIMENSION_LABEL[by][i.lang], i.t('count')]} />
               <tbody>
                 {rows.map((r) => {
                   const to = linkOf(r.keys[0] ?? null);
@@ -914,6 +905,141 @@ export function SearchPage() {
             </li>
           ))}
         </ol>
+      )}
+    </Page>
+  );
+}
+
+// ------------------------------------------------------------------------------------------------ timeline
+
+type HistoryItem = {
+  position: number;
+  type: string;
+  data?: unknown;
+  actor: { userId: string; role: string; office: string };
+  occurredAt: string;
+  ruleSetId: string;
+};
+
+/** A case's timeline (who, role, office, when, rule-set, each event's content), as an auditor reads it. */
+export function TimelinePage({ productId }: { productId: string }) {
+  const i = useI18n();
+  const [items, setItems] = useState<HistoryItem[] | null>(null);
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    void api
+      .GET('/products/{productId}', { params: { path: { productId } } })
+      .then(({ data }) => setName(data?.productName ?? null));
+    void (async () => {
+      const all: HistoryItem[] = [];
+      let after: number | undefined;
+      for (;;) {
+        const { data } = await api.GET('/products/{productId}/history', {
+          params: { path: { productId }, query: { limit: 500, ...(after !== undefined ? { after } : {}) } },
+        });
+        const page = data?.items ?? [];
+        all.push(...page);
+        if (!data || page.length < 500) break;
+        after = page.at(-1)!.position;
+      }
+      setItems(all);
+    })();
+  }, [productId]);
+  const units = useUnits((items ?? []).map((e) => e.actor.office));
+  const place = usePlaceName();
+  const office = (code: string) =>
+    code === 'MINISTRY' ? i.role('ministry') : /^\d{2,5}$/.test(code) ? place(units, code) : code;
+  return (
+    <Page title={`${i.t('timeline')}: ${name ?? ''}`}>
+      <p>
+        <Link to={`/cases/${encodeURIComponent(productId)}`}>{i.t('caseTitle')}</Link>
+      </p>
+      {items === null ? (
+        <Loading />
+      ) : (
+        <div className="table-wrap">
+          <table data-testid="timeline">
+            <caption className="sr-only">{i.t('timeline')}</caption>
+            <Head
+              columns={[
+                '#',
+                i.t('when'),
+                i.t('event'),
+                i.t('who'),
+                i.t('role'),
+                i.t('office'),
+                i.t('ruleSet'),
+                i.t('content'),
+              ]}
+            />
+            <tbody>
+              {items.map((e) => (
+                <tr key={e.position} data-type={e.type}>
+                  <td>{e.position}</td>
+                  <td>{i.dateTime(e.occurredAt)}</td>
+                  <td>{i.event(e.type)}</td>
+                  <td>{e.actor.role === 'system' ? i.t('system') : e.actor.userId}</td>
+                  <td>{i.role(e.actor.role)}</td>
+                  <td>{office(e.actor.office)}</td>
+                  <td>{i.ruleSet(e.ruleSetId)}</td>
+                  <td>
+                    <details>
+                      <summary>{i.t('showContent')}</summary>
+                      <pre>{JSON.stringify(e.data, null, 2)}</pre>
+                    </details>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Page>
+  );
+}
+
+// ------------------------------------------------------------------------------------------------ my products
+
+/** What a subject does next in a stage, if anything is theirs to do. */
+const SUBJECT_NEXT: Record<string, { vi: string; en: string }> = {
+  idea_returned: { vi: 'Chỉnh sửa ý tưởng và gửi lại', en: 'Revise the idea and send it again' },
+  idea_accepted: { vi: 'Nộp phương án sản xuất kinh doanh', en: 'Submit the business plan' },
+  plan_approved: { vi: 'Nộp hồ sơ sản phẩm (Mẫu 01, 02)', en: 'Submit the product dossier (Forms 01, 02)' },
+  dossier_returned: { vi: 'Hoàn thiện hồ sơ', en: 'Complete the dossier' },
+  evidence_requested: { vi: 'Nộp tài liệu bổ sung', en: 'Submit the evidence asked for' },
+  certified: { vi: 'Theo dõi thời hạn đánh giá lại', en: 'Watch the re-rating window' },
+};
+
+export function MinePage() {
+  const i = useI18n();
+  const [cases, setCases] = useState<CaseView[] | null>(null);
+  useEffect(() => {
+    void api.GET('/products', { params: { query: { limit: 200 } } }).then(({ data }) => setCases(data?.items ?? []));
+  }, []);
+  return (
+    <Page title={i.t('mine')}>
+      {cases === null ? (
+        <Loading />
+      ) : cases.length === 0 ? (
+        <p>{i.t('none')}</p>
+      ) : (
+        <CaseTable
+          cases={cases}
+          caption={i.t('mine')}
+          extra={{
+            header: i.t('nextStep'),
+            cell: (c) => (
+              <>
+                {SUBJECT_NEXT[c.stage]?.[i.lang] ?? i.t('none')}
+                {c.nextDeadline && (
+                  <div className="muted-dark">
+                    {i.deadline(c.nextDeadline.kind)}: {i.date(c.nextDeadline.due)}
+                  </div>
+                )}
+              </>
+            ),
+          }}
+        />
       )}
     </Page>
   );

@@ -86,16 +86,16 @@ export function CaseTable({
     <div className="table-wrap">
       <table>
         <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{i.t('product')}</th>
-            <th scope="col">{i.t('subject')}</th>
-            <th scope="col">{i.t('commune')}</th>
-            <th scope="col">{i.t('stage')}</th>
-            <th scope="col">{i.t('star')}</th>
-            {extra && <th scope="col">{extra.header}</th>}
-          </tr>
-        </thead>
+        <Head
+          columns={[
+            i.t('product'),
+            i.t('subject'),
+            i.t('commune'),
+            i.t('stage'),
+            i.t('star'),
+            ...(extra ? [extra.header] : []),
+          ]}
+        />
         <tbody>
           {cases.map((c) => (
             <tr key={c.productId}>
@@ -117,6 +117,21 @@ export function CaseTable({
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** A table's header row: one column header per name. */
+export function Head({ columns }: { columns: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th scope="col" key={c}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }
 
