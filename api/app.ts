@@ -12,6 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../config/logger';
+import { webDir } from '../config/paths';
 import type { Sql } from '../db';
 import { AuthenticationError, bearerOf, verifyAuthorization, type Principal, type TokenPolicy } from './auth';
 import { algorithmOf, MACHINE_TOKEN_ALG, verifyMachineToken } from './machine-tokens';
@@ -43,6 +44,8 @@ import type { OidcSignIn } from './oidc';
 import { publicRoutes } from './routes/public';
 import { openDataRoutes } from './routes/open-data';
 import { planRoutes } from './routes/plans';
+import { worklistRoutes } from './routes/worklist';
+import { webRoutes } from './web';
 import type { DocumentKeys } from '../documents/token';
 import { revokeSessionsOf } from '../db/sessions';
 import {
@@ -103,6 +106,8 @@ export interface AppDeps {
   publicRateLimit?: number;
   /** Requests per minute from one IP address to the public product lookup (GET /public/products). @default 60 */
   publicLookupRateLimit?: number;
+  /** The built web application served at /app. @default dist/web */
+  webDir?: string;
 }
 
 declare module 'fastify' {
@@ -299,6 +304,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(publicRoutes(deps));
   await app.register(openDataRoutes(deps));
   await app.register(planRoutes(deps));
+  await app.register(worklistRoutes(deps));
+  await app.register(webRoutes(deps.webDir ?? webDir));
   return app;
 }
 

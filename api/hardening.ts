@@ -10,6 +10,11 @@ const DOCS_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+/** The web application (/app): its own scripts and styles only, talking to this API only, never framed. */
+const WEB_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
 /**
  * Security headers on every answer, errors and the documentation included: no content sniffing, no caching of
  * answers that carry cases and personal data, and a Content-Security-Policy.
@@ -18,11 +23,16 @@ export async function securityHeaders(req: FastifyRequest, reply: FastifyReply):
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');
   const docs = req.url === '/docs' || req.url.startsWith('/docs/');
-  reply.header('content-security-policy', docs ? DOCS_CSP : API_CSP);
-  // The documentation's static files, the public signing keys and the public trust routes (api/routes/public.ts) may
+  const web = req.url === '/app' || req.url.startsWith('/app/');
+  reply.header('content-security-policy', docs ? DOCS_CSP : web ? WEB_CSP : API_CSP);
+  // The documentation's and the web application's static files, the public signing keys and the public trust routes (api/routes/public.ts) may
   // be cached, as their routes say; nothing else may.
   const cacheable =
-    docs || req.url === '/.well-known/jwks.json' || req.url.startsWith('/verify/') || req.url.startsWith('/public/');
+    docs ||
+    web ||
+    req.url === '/.well-known/jwks.json' ||
+    req.url.startsWith('/verify/') ||
+    req.url.startsWith('/public/');
   if (!cacheable || !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
 }
 

@@ -20,3 +20,6 @@ export const migrationsDir: string = builtDir ? join(builtDir, 'migrations') : j
 
 /** The prebuilt workflow bundle of a compiled product, else null (the worker bundles the sources). */
 export const prebuiltWorkflowBundle: string | null = builtDir ? join(builtDir, 'workflow-bundle.js') : null;
+
+/** The built web application (Vite, `npm run build:web`), served at /app: in dist/web, from the sources or compiled. */
+export const webDir: string = builtDir ? join(builtDir, 'web') : join(productRoot, 'dist', 'web');

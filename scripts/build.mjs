@@ -2,7 +2,7 @@
 // `npm run build`: the production build. Compiles the product's entry points to plain JavaScript in dist/ (esbuild,
 // one ES module per entry, npm packages left as imports) and bundles the workflow code once into
 // dist/workflow-bundle.js, which the compiled worker loads instead of bundling the sources at every start. The
-// migrations are copied beside the code that applies them. Run with `node dist/start.js` (or `dist/ocop.js`).
+// migrations are copied beside the code that applies them, and the web application is built into dist/web. Run with `node dist/start.js` (or `dist/ocop.js`).
 import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,11 @@ step('bundling the workflows');
 const { bundleWorkflows } = await import('../worker/index.ts');
 const { code } = await bundleWorkflows();
 writeFileSync(join(dist, 'workflow-bundle.js'), code);
+
+step('building the web application (Vite, dist/web)');
+// Vite's own API, with the same configuration as `npm run build:web`.
+const { build: buildWeb } = await import('vite');
+await buildWeb({ configFile: join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
 
 const size = (file) => `${(statSync(join(dist, file)).size / 1024).toFixed(0)} KiB`;
 step(`done: dist/start.js ${size('start.js')}, dist/workflow-bundle.js ${size('workflow-bundle.js')}`);

