@@ -14,7 +14,9 @@ import { registerScheduleCommands } from './commands/schedules';
 import { CliError, ExitCode } from './commands/shared';
 
 const program = new Command('ocop')
-  .description('ocop-cycle: database, audit, read-model, notification, place, signing-key, schedule and import commands')
+  .description(
+    'ocop-cycle: database, audit, read-model, notification, place, signing-key, schedule and import commands',
+  )
   .exitOverride()
   .showHelpAfterError();
 registerDbCommands(program);

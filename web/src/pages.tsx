@@ -789,7 +789,10 @@ export function FiguresPage() {
   const [rows, setRows] = useState<{ keys: (string | null)[]; names: (string | null)[]; count: number }[] | null>(null);
   useEffect(() => {
     setRows(null);
-    void api.GET('/reports/figures', { params: { query: { by } } }).then(({ data }) => setRows(data?.rows ?? []));
+    // The route also answers CSV and xlsx (format=csv|xlsx); asked for JSON, the data is the JSON object.
+    void api
+      .GET('/reports/figures', { params: { query: { by } } })
+      .then(({ data }) => setRows(typeof data === 'object' ? data.rows : []));
   }, [by]);
   const label = (key: string | null, name: string | null) => {
     if (key === null) return i.t('none');
