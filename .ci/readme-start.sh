@@ -58,6 +58,10 @@ done
 echo "npm start: ready in $((SECONDS - started)) s (npm test runs on $(npm exec -- node -v))"
 
 curl -fsS "$api/health" >/dev/null
+# The web application, built by `npm start` on the fresh clone and served at /app.
+curl -fsS -o "$work/app.html" "$api/app/"
+grep -q '<div id="root">' "$work/app.html" || { echo 'no web application at /app/:'; cat "$work/app.html"; exit 1; }
+echo "web application: served at /app/"
 token="$(npm run -s dev-token -- --role commune_officer --jurisdiction 05443)"
 answer="$(curl -sS -o "$work/answer.json" -w '%{http_code}' -X POST "$api/products" \
   -H "authorization: Bearer $token" -H 'idempotency-key: readme-first-idea-001' -H 'content-type: application/json' \

@@ -286,6 +286,7 @@ async function main() {
       '',
       ...(has('api')
         ? [
+            `  Web app        ${listening}/app/`,
             `  API            ${listening}`,
             `  OpenAPI docs   ${listening}/docs`,
             `  Health         ${listening}/health`,
