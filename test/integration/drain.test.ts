@@ -1,15 +1,18 @@
 /**
  * SIGTERM drains (README, "Stopping"): a process stops taking new work, finishes what it holds within
  * SHUTDOWN_GRACE_SECONDS, then exits 0. An API process answers a command it received before the signal, however long
- * its case takes, and refuses a request sent after; a sender process finishes the e-mail it is sending and claims
- * no notice queued after the signal. Each process runs the product's entry point with its role, on a database of
+ * its case takes, and refuses a request sent after; a worker finishes the append it is making; a sender process
+ * finishes the e-mail it is sending and claims no notice queued after the signal. Each process runs the product's entry point with its role, on a database of
  * this file's own.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCase } from '../../bench/driver';
+import { cycleSteps } from '../../bench/path';
 import { connect, createDatabase, dropDatabase, migrate, type Sql } from '../../db';
 import type { Notice } from '../../domain/notifications';
 import { outboxKeyOf, seedRecipients } from '../../notifications';
@@ -97,6 +100,43 @@ describe('SIGTERM', () => {
     expect(await api.process.exit).toBe(0);
     worker.process.process.kill('SIGTERM');
     expect(await worker.process.exit).toBe(0);
+  });
+
+  it('a worker finishes the append in flight, then exits 0', async () => {
+    const worker = await launch('worker');
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    let release = () => undefined as void;
+    const lock = sql.begin(async (tx) => {
+      // The append writes the cases read model in its transaction: it waits for this lock.
+      await tx`LOCK TABLE cases IN EXCLUSIVE MODE`;
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    try {
+      const client = new Client({ connection, namespace: 'default' });
+      const productId = `DRAIN-${suffix}`;
+      const command = runCase(client, env.TEMPORAL_TASK_QUEUE!, productId, cycleSteps(productId).slice(0, 1));
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const [waiting] = await sql<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%cases%'`;
+        if (waiting!.n > 0 || Date.now() > deadline) break;
+        await sleep(100);
+      }
+      worker.process.process.kill('SIGTERM');
+      await sleep(2_000);
+      expect(worker.process.process.exitCode).toBeNull(); // waiting for its append
+      release();
+      await lock;
+      await command; // answered by the stopping worker
+      expect(await worker.process.exit).toBe(0);
+      const [events] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM events WHERE stream_id = ${productId}`;
+      expect(events!.n).toBe(1);
+    } finally {
+      release();
+      await lock.catch(() => undefined);
+      await connection.close();
+    }
   });
 
   it('a sender finishes the e-mail it is sending and claims nothing queued after, then exits 0', async () => {
