@@ -84,7 +84,7 @@ export const openDataRoutes =
         },
       },
       async (_req, reply) => {
-        reply.header('cache-control', 'public, max-age=86400').type('application/schema+json; charset=utf-8');
+        reply.header('cache-control', 'public, max-age=86400');
         return OPEN_DATA_SCHEMA;
       },
     );
